@@ -1,0 +1,211 @@
+import { Client, type Pool } from 'pg';
+import type { Logger } from '@tongban/telemetry';
+import type { EventProducer } from '../event-producer';
+import { OUTBOX_CHANNEL } from './outbox';
+
+export interface OutboxRelayOptions {
+  /** The service's own database, where its outbox table lives. */
+  pool: Pool;
+  producer: EventProducer;
+  /** Rows published per Kafka batch and database transaction. */
+  batchSize?: number;
+  /** Safety net when a notification is missed (listener reconnecting); normally NOTIFY wakes us. */
+  pollIntervalMs?: number;
+  /** Longest pause between attempts while Kafka or the database keeps failing. */
+  maxBackoffMs?: number;
+  logger?: Logger;
+  /**
+   * Runs after Kafka acknowledged a batch and before its rows are marked published. Fault tests
+   * kill the process here to prove a republished row is applied once by the consumers' inbox.
+   */
+  afterPublish?: (eventIds: string[]) => Promise<void>;
+}
+
+interface OutboxRow {
+  id: string;
+  event_id: string;
+  topic: string;
+  message_key: string;
+  payload: Buffer;
+  headers: Record<string, string>;
+}
+
+/** Only one relay of a service publishes at a time, so a case's events keep their order. */
+const RELAY_LOCK = 'tongban.outbox.relay';
+
+/**
+ * Publishes committed outbox rows to Kafka and marks them published.
+ *
+ * Each pass selects *every* unpublished row in id order — never "rows after the highest id seen":
+ * ids are taken when a transaction inserts but become visible when it commits, so a row with a
+ * lower id can appear after a higher one was published, and a cursor would skip it for good.
+ *
+ * A row is marked only after Kafka acknowledged it. If the relay dies in between, the row is sent
+ * again on restart; consumers' inboxes drop the duplicate by event id (at-least-once delivery,
+ * effectively-once effects).
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly maxBackoffMs: number;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private listener: Client | undefined;
+  private wakeRequested = false;
+  private wake: (() => void) | undefined;
+  private published = 0;
+  private failures = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  }
+
+  /** Counts since start, for health and dashboards. */
+  get stats(): { published: number; failures: number } {
+    return { published: this.published, failures: this.failures };
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  /** Stops the loop, then publishes what is left (bounded), so a graceful stop leaves no backlog. */
+  async stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.notify();
+    await this.loop;
+    const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
+    try {
+      while (Date.now() < deadline && (await this.publishBatch()) > 0) {
+        // keep draining
+      }
+    } catch (error) {
+      this.options.logger?.warn({ err: error }, 'outbox not fully drained at shutdown');
+    }
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  /** Publishes one batch now; returns how many rows it published. */
+  async publishBatch(): Promise<number> {
+    const client = await this.options.pool.connect();
+    let rows: OutboxRow[] = [];
+    try {
+      await client.query('BEGIN');
+      const lock = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
+        [RELAY_LOCK],
+      );
+      if (!lock.rows[0]?.locked) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      rows = (
+        await client.query<OutboxRow>(
+          `SELECT id, event_id, topic, message_key, payload, headers
+             FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+          [this.batchSize],
+        )
+      ).rows;
+      if (rows.length > 0) {
+        await this.options.producer.sendBatch(
+          rows.map((row) => ({
+            topic: row.topic,
+            record: { key: row.message_key, value: row.payload, headers: row.headers },
+          })),
+        );
+        await this.options.afterPublish?.(rows.map((row) => row.event_id));
+        await client.query(
+          `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
+            WHERE id = ANY($1::bigint[])`,
+          [rows.map((row) => row.id)],
+        );
+      }
+      await client.query('COMMIT');
+      this.published += rows.length;
+      return rows.length;
+    } catch (error) {
+      this.failures += 1;
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (rows.length > 0) {
+        // Keep the failure visible on the rows (operators see stuck events and why).
+        await this.options.pool
+          .query(
+            'UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])',
+            [rows.map((row) => row.id), String(error).slice(0, 2_000)],
+          )
+          .catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 0;
+    while (this.running) {
+      this.wakeRequested = false;
+      try {
+        const count = await this.publishBatch();
+        backoff = 0;
+        if (count >= this.batchSize) continue;
+      } catch (error) {
+        backoff = Math.min(Math.max(100, backoff * 2), this.maxBackoffMs);
+        this.options.logger?.error({ err: error, retryInMs: backoff }, 'outbox publish failed');
+        await this.sleep(backoff);
+        continue;
+      }
+      if (!this.wakeRequested) await this.sleep(this.pollIntervalMs);
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const listener = new Client(this.options.pool.options);
+    listener.on('notification', () => {
+      this.notify();
+    });
+    listener.on('error', (error) => {
+      this.options.logger?.warn({ err: error }, 'outbox listener lost; reconnecting');
+      this.listener = undefined;
+      listener.end().catch(() => undefined);
+      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1_000);
+    });
+    try {
+      await listener.connect();
+      await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      this.listener = listener;
+      // Rows may have committed while we were not listening.
+      this.notify();
+    } catch (error) {
+      await listener.end().catch(() => undefined);
+      this.options.logger?.warn({ err: error }, 'outbox listener unavailable; polling');
+      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1_000);
+    }
+  }
+
+  private notify(): void {
+    this.wakeRequested = true;
+    this.wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+}
