@@ -1,9 +1,17 @@
 // Shared Vitest settings. Integration tests run against real Kafka, PostgreSQL and Zipkin,
 // which the global setup of @tongban/testing provides (or reuses when `npm test` started them).
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
-const globalSetup = fileURLToPath(new URL('../libs/testing/src/global-setup.ts', import.meta.url));
+const workspaceRoot = fileURLToPath(new URL('..', import.meta.url));
+const globalSetup = path.join(workspaceRoot, 'libs/testing/src/global-setup.ts');
+// Each project writes a JSON report here; `npm test` sums them into one closing line.
+const resultsFile = path.join(
+  workspaceRoot,
+  'dist/test-results',
+  `${path.relative(workspaceRoot, process.cwd()).replaceAll(path.sep, '-') || 'workspace'}.json`,
+);
 
 export function projectTestConfig(options: { infrastructure: boolean }): ViteUserConfig {
   return defineConfig({
@@ -15,6 +23,8 @@ export function projectTestConfig(options: { infrastructure: boolean }): ViteUse
       testTimeout: 60_000,
       hookTimeout: 180_000,
       teardownTimeout: 60_000,
+      reporters: ['default', 'json'],
+      outputFile: { json: resultsFile },
     },
   });
 }

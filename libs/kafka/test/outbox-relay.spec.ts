@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeSent } from '@tongban/contracts';
-import { pgExecutor, withPgTransaction } from '@tongban/persistence';
+import { pgExecutor, withPgTransaction, type PgTransaction } from '@tongban/persistence';
 import { eventually, readTopic, spawnTsProcess, type IsolatedDatabase } from '@tongban/testing';
 import {
   createKafkaClient,
@@ -140,7 +140,7 @@ describe('OutboxRelay against the real broker and database', () => {
       routes: [
         on(
           ProbeSent,
-          idempotent(
+          idempotent<ProbeSent, PgTransaction>(
             {
               consumerGroup: group,
               transaction: (work) => withPgTransaction(database.pool, work),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
 /**
@@ -84,7 +85,9 @@ export async function createDatabase(
   if (options.template !== undefined) assertDatabaseName(options.template);
   await withAdminClient(adminUrl, async (client) => {
     const template =
-      options.template === undefined ? '' : ` TEMPLATE ${client.escapeIdentifier(options.template)}`;
+      options.template === undefined
+        ? ''
+        : ` TEMPLATE ${client.escapeIdentifier(options.template)}`;
     await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${template}`);
   });
   return databaseUrl(adminUrl, name);
@@ -105,10 +108,16 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists but belongs to another user, which still means "alive".
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process stays a zombie until its parent reaps it; it no longer owns anything.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

@@ -1,8 +1,11 @@
 import type pg from 'pg';
 import type { SqlExecutor } from './sql-executor';
 
-/** `SqlExecutor` over a node-postgres connection (a pool client inside a transaction, or a client). */
-export function pgExecutor(client: pg.ClientBase): SqlExecutor {
+/**
+ * `SqlExecutor` over node-postgres: a client or pool client (inside a transaction, say), or a pool
+ * for statements that stand alone.
+ */
+export function pgExecutor(client: pg.ClientBase | pg.Pool): SqlExecutor {
   return {
     // The caller names the row shape, as with node-postgres' own `query<Row>`.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters

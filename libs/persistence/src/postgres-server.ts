@@ -63,7 +63,10 @@ export async function resolvePostgres(
 
 /** Undefined when a session opens and answers, else why not. */
 async function probe(url: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+  });
   // A server that goes away after connecting must not crash the process through an unhandled event.
   client.on('error', () => undefined);
   try {
@@ -111,9 +114,10 @@ async function startEmbeddedPostgres(
 
   const password = randomBytes(16).toString('hex');
   const port = await freePort();
+  // The owner pid in the folder name lets a later run recognise and remove abandoned clusters.
+  const databaseDir = path.join(clustersDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
   const server = new EmbeddedPostgres({
-    // The owner pid in the folder name lets a later run recognise and remove abandoned clusters.
-    databaseDir: path.join(clustersDir, `${process.pid}-${randomBytes(4).toString('hex')}`),
+    databaseDir,
     port,
     user: 'postgres',
     password,
@@ -130,11 +134,12 @@ async function startEmbeddedPostgres(
       onLog(error instanceof Error ? error.message : String(error));
     },
   });
-  await server.initialise();
   try {
+    await server.initialise();
     await server.start();
   } catch (error) {
     await server.stop().catch(() => undefined);
+    await rm(databaseDir, { recursive: true, force: true });
     throw new Error(`embedded PostgreSQL did not start on port ${port}`, { cause: error });
   }
   let stopped: Promise<void> | undefined;

@@ -57,6 +57,11 @@ export interface CompareDatabaseOptions {
   ignoreTables?: readonly string[];
   /** Database indexes Prisma cannot describe (expression indexes, say), by name. */
   ignoreIndexes?: readonly string[];
+  /**
+   * Columns the datamodel does not list, as `table.column`: Prisma leaves `Unsupported("…")`
+   * fields (tsvector, say) out of the datamodel it hands to tools.
+   */
+  ignoreColumns?: readonly string[];
 }
 
 /**
@@ -77,8 +82,12 @@ export async function compareDatabaseToPrismaSchema(
     ...(options.ignoreTables ?? []),
   ]);
   const ignoredIndexes = new Set(options.ignoreIndexes ?? []);
+  const ignoredColumns = new Set(options.ignoreColumns ?? []);
   for (const table of database.tables.values()) {
     table.indexes = table.indexes.filter((index) => !ignoredIndexes.has(index.name));
+    for (const column of table.columns.keys()) {
+      if (ignoredColumns.has(`${table.name}.${column}`)) table.columns.delete(column);
+    }
   }
   return diff(datamodel, database, ignoredTables);
 }
@@ -333,7 +342,8 @@ const DEFAULT_COLUMN_TYPES: Record<string, string> = {
 /** The PostgreSQL type (as `format_type` spells it) of each `@db.*` attribute. */
 const NATIVE_COLUMN_TYPES: Record<string, (args: string[]) => string> = {
   Text: () => 'text',
-  VarChar: ([length]) => (length === undefined ? 'character varying' : `character varying(${length})`),
+  VarChar: ([length]) =>
+    length === undefined ? 'character varying' : `character varying(${length})`,
   Char: ([length]) => `character(${length ?? '1'})`,
   Uuid: () => 'uuid',
   Xml: () => 'xml',
@@ -363,7 +373,8 @@ const NATIVE_COLUMN_TYPES: Record<string, (args: string[]) => string> = {
 
 /** Defaults Prisma Client computes itself: a database default is allowed but not required. */
 const CLIENT_SIDE_DEFAULTS = new Set(['uuid', 'cuid', 'nanoid', 'ulid']);
-const NOW_DEFAULT = /^(now\(\)|current_timestamp(\(\d\))?|transaction_timestamp\(\)|statement_timestamp\(\))$/i;
+const NOW_DEFAULT =
+  /^(now\(\)|current_timestamp(\(\d\))?|transaction_timestamp\(\)|statement_timestamp\(\))$/i;
 
 type ExpectedDefault =
   | { kind: 'none' }
@@ -439,7 +450,9 @@ function literalOfDefault(expression: string): string {
   let literal = expression.trim();
   for (;;) {
     const withoutCast = literal.replace(/::[\w\s."]+(\(\d+(,\d+)?\))?(\[\])?$/, '').trim();
-    const withoutParens = /^\(.*\)$/.test(withoutCast) ? withoutCast.slice(1, -1).trim() : withoutCast;
+    const withoutParens = /^\(.*\)$/.test(withoutCast)
+      ? withoutCast.slice(1, -1).trim()
+      : withoutCast;
     if (withoutParens === literal) break;
     literal = withoutParens;
   }
@@ -601,7 +614,6 @@ function diffTable(
     if (field.kind === 'object') continue;
     const expected = expectedColumn(field, datamodel);
     schemaColumns.add(expected.name);
-    // Unsupported("…") types are opaque to Prisma: only their presence can be checked.
     const column = table.columns.get(expected.name);
     if (column === undefined) {
       differences.push({
@@ -613,7 +625,7 @@ function diffTable(
       });
       continue;
     }
-    if (field.kind !== 'unsupported' && column.type !== expected.type) {
+    if (column.type !== expected.type) {
       differences.push({
         kind: 'column-type',
         table: table.name,
@@ -802,7 +814,8 @@ function indexDetails(
     problems.push(`is named "${actual.name}", the schema names it "${expected.dbName}"`);
   }
   const method = (expected.algorithm ?? 'BTree').toLowerCase();
-  if (method !== actual.method) problems.push(`uses ${actual.method}, the schema expects ${method}`);
+  if (method !== actual.method)
+    problems.push(`uses ${actual.method}, the schema expects ${method}`);
   const descending = expected.fields.map((field) => field.sortOrder === 'desc');
   if (!descending.every((desc, i) => desc === (actual.descending[i] ?? false))) {
     problems.push('has a different sort order than the schema');
