@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
-import { moduleBoundaries } from './module-boundaries.mjs';
+import { moduleBoundaries, testModuleBoundaries } from './module-boundaries.mjs';
 
 export default tseslint.config(
   {
@@ -40,6 +40,7 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: {
+      '@nx/enforce-module-boundaries': ['error', testModuleBoundaries],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },

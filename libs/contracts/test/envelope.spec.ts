@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Any, EventEnvelope, ProbeSent, type ProtoMessageType } from '@tongban/contracts';
+import { Any, EventEnvelope, ProbeSent, type ProtoMessageType } from '../src';
 
 describe('generated contracts', () => {
   it('round-trips an event envelope with a typed payload through protobuf bytes', () => {

@@ -138,8 +138,10 @@ export class EventConsumer {
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
     await this.consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        await this.process(topic, partition, message, heartbeat);
+      eachMessage: async (payload) => {
+        await this.process(payload.topic, payload.partition, payload.message, () =>
+          payload.heartbeat(),
+        );
       },
     });
     await joined;

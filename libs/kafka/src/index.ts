@@ -27,4 +27,3 @@ export { OutboxRelay } from './outbox/outbox-relay';
 export type { OutboxRelayOptions } from './outbox/outbox-relay';
 export { claimEvent, idempotent } from './inbox/inbox';
 export type { TransactionRunner } from './inbox/inbox';
-export { waitForBroker } from './wait-for-broker';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeSent } from '@tongban/contracts';
-import { eventually, produceRaw, readTopic } from '@tongban/testing';
+import { eventually, produceRaw, readTopic, type RawMessage } from '@tongban/testing';
 import {
+  decodeEnvelope,
   DLQ_HEADERS,
   EventConsumer,
   EventProducer,
@@ -32,6 +33,22 @@ afterAll(async () => {
   await Promise.all(consumers.map((consumer) => consumer.stop()));
   await producer.disconnect();
 });
+
+/**
+ * The dead letter one test's consumer group wrote for one case. Every group of this file reads
+ * the same topic, so letters are told apart by group and key.
+ */
+async function deadLetterOf(groupSuffix: string, caseId: string): Promise<RawMessage> {
+  return eventually(async () => {
+    const dead = await readTopic(brokers, naming.deadLetters('review'), { count: 100, timeoutMs: 1_500 });
+    const letters = dead.filter(
+      (message) =>
+        message.key === caseId && message.headers[DLQ_HEADERS.consumerGroup]?.endsWith(groupSuffix),
+    );
+    expect(letters).toHaveLength(1);
+    return letters[0]!;
+  });
+}
 
 function probe(caseId: string, label: string, sequence: number) {
   return {
@@ -84,24 +101,21 @@ describe('EventConsumer against the real broker', () => {
       return Promise.resolve();
     });
     const caseId = '411700-20261122-000020';
+    // A length-delimited field that claims 16 bytes and has 3: no protobuf decoder accepts it.
     // Same key, so the garbage sits in the same partition right before the good event.
-    await produceRaw(brokers, naming.events('intake'), [
-      { key: caseId, value: Buffer.from('this is not protobuf \u0000\u00ff\u00fe') },
-    ]);
+    const garbage = Buffer.from([0x0a, 0x10, 0x61, 0x62, 0x63]);
+    await produceRaw(brokers, naming.events('intake'), [{ key: caseId, value: garbage }]);
     await producer.publish(naming.events('intake'), [probe(caseId, 'after-poison', 1)]);
 
     await eventually(() => {
       expect(received).toEqual([1]);
     });
-    const dead = await readTopic(brokers, naming.deadLetters('review'), { count: 1 });
-    const letter = dead.find((message) => message.headers[DLQ_HEADERS.consumerGroup]?.endsWith('.poison'));
-    expect(letter).toBeDefined();
-    expect(letter?.key).toBe(caseId);
-    expect(letter?.value?.toString()).toBe('this is not protobuf \u0000\u00ff\u00fe');
-    expect(letter?.headers[DLQ_HEADERS.errorCode]).toBe('EVENT.UNDECODABLE');
-    expect(letter?.headers[DLQ_HEADERS.error]).toMatch(/not a protobuf EventEnvelope/);
-    expect(letter?.headers[DLQ_HEADERS.sourceTopic]).toBe(naming.events('intake'));
-    expect(letter?.headers[DLQ_HEADERS.attempts]).toBe('1');
+    const letter = await deadLetterOf('.poison', caseId);
+    expect(letter.value).toEqual(garbage);
+    expect(letter.headers[DLQ_HEADERS.errorCode]).toBe('EVENT.UNDECODABLE');
+    expect(letter.headers[DLQ_HEADERS.error]).toMatch(/not a protobuf EventEnvelope/);
+    expect(letter.headers[DLQ_HEADERS.sourceTopic]).toBe(naming.events('intake'));
+    expect(letter.headers[DLQ_HEADERS.attempts]).toBe('1');
   });
 
   it('retries a failing handler with backoff, then dead-letters the event and moves on', async () => {
@@ -132,12 +146,11 @@ describe('EventConsumer against the real broker', () => {
     });
     expect(attempts.get(1)).toBe(3);
     expect(attempts.get(2)).toBe(2);
-    const dead = await readTopic(brokers, naming.deadLetters('review'), { count: 2, timeoutMs: 5_000 });
-    const letters = dead.filter((message) => message.headers[DLQ_HEADERS.consumerGroup]?.endsWith('.failing'));
-    expect(letters).toHaveLength(1);
-    expect(letters[0]?.headers[DLQ_HEADERS.errorCode]).toBe('EVENT.HANDLER_FAILED');
-    expect(letters[0]?.headers[DLQ_HEADERS.error]).toBe('Error: registry unavailable for 1');
-    expect(letters[0]?.headers[DLQ_HEADERS.attempts]).toBe('3');
+    const letter = await deadLetterOf('.failing', '411700-20261122-000030');
+    expect(letter.headers[DLQ_HEADERS.errorCode]).toBe('EVENT.HANDLER_FAILED');
+    expect(letter.headers[DLQ_HEADERS.error]).toBe('Error: registry unavailable for 1');
+    expect(letter.headers[DLQ_HEADERS.attempts]).toBe('3');
+    expect(decodeEnvelope(letter.value).metadata.caseId).toBe('411700-20261122-000030');
   });
 
   it('dead-letters an event its handler rejects as poison without retrying it', async () => {
@@ -149,13 +162,9 @@ describe('EventConsumer against the real broker', () => {
     });
     await producer.publish(naming.events('intake'), [probe('411700-20261122-000040', 'rejected', 1)]);
 
-    const letter = await eventually(async () => {
-      const dead = await readTopic(brokers, naming.deadLetters('review'), { count: 3, timeoutMs: 2_000 });
-      const found = dead.find((message) => message.headers[DLQ_HEADERS.consumerGroup]?.endsWith('.rejecting'));
-      expect(found).toBeDefined();
-      return found;
-    });
+    const letter = await deadLetterOf('.rejecting', '411700-20261122-000040');
     expect(calls).toBe(1);
-    expect(letter?.headers[DLQ_HEADERS.errorCode]).toBe('EVENT.REJECTED');
+    expect(letter.headers[DLQ_HEADERS.errorCode]).toBe('EVENT.REJECTED');
+    expect(letter.headers[DLQ_HEADERS.error]).toMatch(/item 9999 is not in the catalog/);
   });
 });

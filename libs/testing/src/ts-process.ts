@@ -37,7 +37,7 @@ export function spawnTsProcess(
   });
   const lines: string[] = [];
   const waiters = new Set<{ pattern: RegExp; resolve: (match: RegExpMatchArray) => void }>();
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     lines.push(line);
     for (const waiter of waiters) {
       const match = waiter.pattern.exec(line);
@@ -48,7 +48,7 @@ export function spawnTsProcess(
     }
   });
   const stderr: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => {
+  createInterface({ input: child.stderr }).on('line', (line) => {
     stderr.push(line);
     if (stderr.length > 200) stderr.shift();
   });

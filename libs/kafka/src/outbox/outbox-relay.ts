@@ -163,7 +163,7 @@ export class OutboxRelay {
         await this.sleep(backoff);
         continue;
       }
-      if (!this.wakeRequested) await this.sleep(this.pollIntervalMs);
+      if (!this.notifiedDuringPass()) await this.sleep(this.pollIntervalMs);
     }
   }
 
@@ -189,6 +189,11 @@ export class OutboxRelay {
       this.options.logger?.warn({ err: error }, 'outbox listener unavailable; polling');
       if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1_000);
     }
+  }
+
+  /** Whether a commit notification (or stop) arrived while the last pass was running. */
+  private notifiedDuringPass(): boolean {
+    return this.wakeRequested;
   }
 
   private notify(): void {
