@@ -1,3 +1,3 @@
 import { projectTestConfig } from '../.config/vitest.shared.mts';
 
-export default projectTestConfig({ infrastructure: true });
+export default projectTestConfig({ infrastructure: false });

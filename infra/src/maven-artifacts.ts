@@ -22,9 +22,9 @@ const MARKER = '.resolved';
 
 /** `$TONGBAN_CACHE_DIR`, else `$XDG_CACHE_HOME/tongban`, else `~/.cache/tongban`. */
 export function cacheRoot(): string {
-  const explicit = process.env['TONGBAN_CACHE_DIR'];
+  const explicit = process.env.TONGBAN_CACHE_DIR;
   if (explicit) return explicit;
-  return join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'tongban');
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tongban');
 }
 
 /**
@@ -55,11 +55,22 @@ export async function resolveMavenArtifacts(pomPath: string): Promise<ResolvedAr
     process.stderr.write(`[tongban] resolved ${name} in ${Date.now() - started} ms\n`);
   }
 
-  const jars = (await readdir(dir)).filter((file) => file.endsWith('.jar')).map((file) => join(dir, file));
+  const jars = (await readdir(dir))
+    .filter((file) => file.endsWith('.jar'))
+    .map((file) => join(dir, file));
   return { name, version, dir, jars };
 }
 
-async function mvn(pomPath: string, outputDirectory: string): Promise<void> {
+/** One Maven run at a time per process: parallel runs would contend for the same local repository. */
+let mavenQueue: Promise<unknown> = Promise.resolve();
+
+function mvn(pomPath: string, outputDirectory: string): Promise<void> {
+  const next = mavenQueue.then(() => runMaven(pomPath, outputDirectory));
+  mavenQueue = next.catch(() => undefined);
+  return next;
+}
+
+async function runMaven(pomPath: string, outputDirectory: string): Promise<void> {
   const args = [
     '-q',
     '-B',
@@ -74,7 +85,9 @@ async function mvn(pomPath: string, outputDirectory: string): Promise<void> {
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`mvn ${args.join(' ')} failed: ${reason}\n${stdout}${stderr}`.trimEnd());
+    throw new Error(`mvn ${args.join(' ')} failed: ${reason}\n${stdout}${stderr}`.trimEnd(), {
+      cause: error,
+    });
   }
 }
 
@@ -105,13 +118,15 @@ async function readMarker(dir: string): Promise<string | undefined> {
 
 /** The pom's own artifactId and version: the first ones before its parent or dependencies. */
 function projectCoordinates(pom: string, pomPath: string): { artifactId: string; version: string } {
-  const head = pom
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<parent>[\s\S]*?<\/parent>/, '')
-    .split(/<(?:properties|dependencies|dependencyManagement|build)>/)[0] ?? '';
+  const head =
+    pom
+      .replace(/<!--[\s\S]*?-->/g, '')
+      .replace(/<parent>[\s\S]*?<\/parent>/, '')
+      .split(/<(?:properties|dependencies|dependencyManagement|build)>/)[0] ?? '';
   const artifactId = /<artifactId>\s*([^<\s]+)\s*<\/artifactId>/.exec(head)?.[1];
   const version = /<version>\s*([^<\s$]+)\s*<\/version>/.exec(head)?.[1];
-  if (!artifactId || !version) throw new Error(`${pomPath}: no literal project artifactId and version`);
+  if (!artifactId || !version)
+    throw new Error(`${pomPath}: no literal project artifactId and version`);
   return { artifactId, version };
 }
 

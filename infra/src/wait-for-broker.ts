@@ -2,12 +2,17 @@ import { Kafka, logLevel } from 'kafkajs';
 
 /**
  * Resolves once a Kafka client can fetch cluster metadata from `brokers`: the broker is not
- * just listening but serving requests. Rejects after `timeoutMs`.
+ * just listening but serving requests. Rejects after `timeoutMs`, or soon after `signal` aborts
+ * (a launcher whose broker died gives up instead of polling, and keeping Node alive, for long).
  */
-export async function waitForBroker(brokers: string[], timeoutMs = 60_000): Promise<void> {
+export async function waitForBroker(
+  brokers: string[],
+  timeoutMs = 60_000,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !signal?.aborted) {
     const admin = new Kafka({
       clientId: 'tongban-readiness',
       brokers,

@@ -1,0 +1,68 @@
+// `npm start`: the local Tongban system. Today that is its infrastructure — a real Kafka broker,
+// PostgreSQL and Zipkin; the regions' services join it as they are built. Stays up until Ctrl-C,
+// then stops everything it started, cleanly.
+import path from 'node:path';
+import { redactPassword, resolvePostgres, type PostgresServer } from '@tongban/persistence';
+import { startKafka, type RunningKafka } from '../kafka-broker';
+import { startZipkin, type RunningZipkin } from '../zipkin-server';
+
+const repo = path.resolve(__dirname, '../../..');
+// Dev state lives in the (git-ignored) .tongban folder, apart from any test run's.
+const stateDir = path.join(repo, '.tongban/dev');
+
+function port(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0 || parsed > 65_535) {
+    throw new Error(`${name} must be a TCP port number, got "${value}"`);
+  }
+  return parsed;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  let kafka: RunningKafka | undefined;
+  let zipkin: RunningZipkin | undefined;
+  let postgres: PostgresServer | undefined;
+  let stopping = false;
+
+  const stop = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      console.log('\nStopping Tongban...');
+      await Promise.allSettled([kafka?.stop(), zipkin?.stop(), postgres?.stop()]);
+      console.log('Stopped.');
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    console.log(
+      'Starting Kafka, Zipkin and PostgreSQL (the first start downloads the JVM parts with Maven)...',
+    );
+    [kafka, zipkin, postgres] = await Promise.all([
+      startKafka({ port: port('KAFKA_PORT', 9092), dataDir: path.join(stateDir, 'kafka') }),
+      startZipkin({ port: port('ZIPKIN_PORT', 9411) }),
+      resolvePostgres(),
+    ]);
+  } catch (error) {
+    console.error(
+      `Tongban could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return stop(1);
+  }
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`
+Tongban is up (${seconds} s):
+  Kafka       ${kafka.brokers.join(',')}          (log: ${kafka.logFile})
+  Zipkin      ${zipkin.url}    (traces UI: ${zipkin.url}/zipkin/)
+  PostgreSQL  ${redactPassword(postgres.adminUrl)}  (${postgres.source})
+
+Press Ctrl-C to stop.`);
+}
+
+void main();

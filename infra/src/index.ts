@@ -1,0 +1,7 @@
+export { startKafka } from './kafka-broker';
+export type { KafkaOptions, RunningKafka } from './kafka-broker';
+export { startZipkin } from './zipkin-server';
+export type { RunningZipkin, ZipkinOptions } from './zipkin-server';
+export { cacheRoot, resolveMavenArtifacts } from './maven-artifacts';
+export type { ResolvedArtifacts } from './maven-artifacts';
+export { waitForBroker } from './wait-for-broker';
