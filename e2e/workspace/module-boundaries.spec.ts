@@ -62,23 +62,43 @@ beforeAll(async () => {
       },
     }),
   );
-  project('libs/shared', 'shared', 'type:lib',
-    "import { reviewDeadline } from '@scratch/review';\n\nexport const deadline: number = reviewDeadline;\n");
-  project('services/intake', 'intake', 'type:service',
-    "import { reviewDeadline } from '@scratch/review';\n\nexport const intakeDeadline: number = reviewDeadline;\n");
+  project(
+    'libs/shared',
+    'shared',
+    'type:lib',
+    "import { reviewDeadline } from '@scratch/review';\n\nexport const deadline: number = reviewDeadline;\n",
+  );
+  project(
+    'services/intake',
+    'intake',
+    'type:service',
+    "import { reviewDeadline } from '@scratch/review';\n\nexport const intakeDeadline: number = reviewDeadline;\n",
+  );
   project('services/review', 'review', 'type:service', 'export const reviewDeadline = 20;\n');
-  project('services/certificate', 'certificate', 'type:service',
-    "import { Kafka } from 'kafkajs';\n\nexport const client = new Kafka({ brokers: [] });\n");
-  project('services/logistics', 'logistics', 'type:service',
-    "import { deadline } from '@scratch/shared';\n\nexport const pickupBy: number = deadline;\n");
+  project(
+    'services/certificate',
+    'certificate',
+    'type:service',
+    "import { Kafka } from 'kafkajs';\n\nexport const client = new Kafka({ brokers: [] });\n",
+  );
+  project(
+    'services/logistics',
+    'logistics',
+    'type:service',
+    "import { deadline } from '@scratch/shared';\n\nexport const pickupBy: number = deadline;\n",
+  );
   await run('git', ['init', '-q'], { cwd: scratch });
 
   try {
-    await run(path.join(repo, 'node_modules/.bin/nx'), ['run-many', '-t', 'lint', '--skip-nx-cache', '--outputStyle=static'], {
-      cwd: scratch,
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await run(
+      path.join(repo, 'node_modules/.bin/nx'),
+      ['run-many', '-t', 'lint', '--skip-nx-cache', '--outputStyle=static'],
+      {
+        cwd: scratch,
+        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     output = 'lint passed';
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string };
@@ -109,7 +129,9 @@ describe('module boundaries under nx lint', () => {
   });
 
   it('fails when a service imports kafkajs instead of the shared Kafka lib', () => {
-    expect(lintErrorsOf('services/certificate')).toMatch(/A project tagged with "type:service" is not allowed to import "kafkajs"/);
+    expect(lintErrorsOf('services/certificate')).toMatch(
+      /A project tagged with "type:service" is not allowed to import "kafkajs"/,
+    );
   });
 
   it('passes a service that depends on a lib, and a service that imports nothing', () => {

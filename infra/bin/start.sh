@@ -19,4 +19,4 @@ if [ ! -x node_modules/.bin/tsx ] || [ package-lock.json -nt node_modules/.packa
 fi
 
 # Node 24 from node_modules (see README), whatever node is first on PATH.
-TSX_TSCONFIG_PATH=tsconfig.base.json exec node_modules/.bin/node node_modules/tsx/dist/cli.mjs infra/src/cli/dev-stack.ts "$@"
+TSX_TSCONFIG_PATH="$(pwd)/tsconfig.base.json" exec node_modules/.bin/node node_modules/tsx/dist/cli.mjs infra/src/cli/dev-stack.ts "$@"

@@ -142,6 +142,9 @@ function assertValidMetadata(metadata: EventMetadata): void {
   }
   if (!/^\d{6}$/.test(metadata.sourceRegion)) problems.push('source_region must be 6 digits');
   if (problems.length > 0) {
-    throw new PoisonMessageError('EVENT.INVALID_ENVELOPE', `Invalid envelope: ${problems.join('; ')}`);
+    throw new PoisonMessageError(
+      'EVENT.INVALID_ENVELOPE',
+      `Invalid envelope: ${problems.join('; ')}`,
+    );
   }
 }

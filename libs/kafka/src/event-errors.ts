@@ -15,7 +15,4 @@ export class PoisonMessageError extends Error {
 }
 
 export type PoisonMessageCode =
-  | 'EVENT.UNDECODABLE'
-  | 'EVENT.INVALID_ENVELOPE'
-  | 'EVENT.INVALID_PAYLOAD'
-  | 'EVENT.REJECTED';
+  'EVENT.UNDECODABLE' | 'EVENT.INVALID_ENVELOPE' | 'EVENT.INVALID_PAYLOAD' | 'EVENT.REJECTED';

@@ -56,7 +56,10 @@ export class EventProducer {
 
   /** Encodes events and sends them now, in order, traced from the active context. */
   async publish(topic: string, events: OutgoingEvent[]): Promise<void> {
-    await this.send(topic, events.map((event) => toRecord(event, traceHeaders())));
+    await this.send(
+      topic,
+      events.map((event) => toRecord(event, traceHeaders())),
+    );
   }
 
   /**

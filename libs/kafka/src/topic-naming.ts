@@ -14,7 +14,9 @@ export class TopicNaming {
       throw new Error(`Region code must be a 6-digit GB/T 2260 code, got "${region}"`);
     }
     if (!/^[a-zA-Z0-9._-]*$/.test(prefix)) {
-      throw new Error(`Topic prefix may only contain letters, digits, ".", "_" and "-": "${prefix}"`);
+      throw new Error(
+        `Topic prefix may only contain letters, digits, ".", "_" and "-": "${prefix}"`,
+      );
     }
   }
 

@@ -40,7 +40,10 @@ afterAll(async () => {
  */
 async function deadLetterOf(groupSuffix: string, caseId: string): Promise<RawMessage> {
   return eventually(async () => {
-    const dead = await readTopic(brokers, naming.deadLetters('review'), { count: 100, timeoutMs: 1_500 });
+    const dead = await readTopic(brokers, naming.deadLetters('review'), {
+      count: 100,
+      timeoutMs: 1_500,
+    });
     const letters = dead.filter(
       (message) =>
         message.key === caseId && message.headers[DLQ_HEADERS.consumerGroup]?.endsWith(groupSuffix),
@@ -84,7 +87,9 @@ describe('EventConsumer against the real broker', () => {
       if (event.payload.label === 'order') received.push(event);
       return Promise.resolve();
     });
-    const events = [1, 2, 3, 4, 5].map((sequence) => probe('411700-20261122-000010', 'order', sequence));
+    const events = [1, 2, 3, 4, 5].map((sequence) =>
+      probe('411700-20261122-000010', 'order', sequence),
+    );
     await producer.publish(naming.events('intake'), events);
 
     await eventually(() => {
@@ -158,9 +163,13 @@ describe('EventConsumer against the real broker', () => {
     await startConsumer('rejecting', (event) => {
       if (event.payload.label !== 'rejected') return Promise.resolve();
       calls += 1;
-      return Promise.reject(new PoisonMessageError('EVENT.REJECTED', 'item 9999 is not in the catalog'));
+      return Promise.reject(
+        new PoisonMessageError('EVENT.REJECTED', 'item 9999 is not in the catalog'),
+      );
     });
-    await producer.publish(naming.events('intake'), [probe('411700-20261122-000040', 'rejected', 1)]);
+    await producer.publish(naming.events('intake'), [
+      probe('411700-20261122-000040', 'rejected', 1),
+    ]);
 
     const letter = await deadLetterOf('.rejecting', '411700-20261122-000040');
     expect(calls).toBe(1);

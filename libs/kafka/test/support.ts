@@ -1,9 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createIsolatedDatabase, testInfrastructure, uniqueTopicPrefix, type IsolatedDatabase } from '@tongban/testing';
+import {
+  createIsolatedDatabase,
+  testInfrastructure,
+  uniqueTopicPrefix,
+  type IsolatedDatabase,
+} from '@tongban/testing';
 import { createKafkaClient, ensureTopics, TopicNaming, type KafkaClient } from '../src';
 
-export const OUTBOX_INBOX_SQL = readFileSync(path.join(__dirname, '../sql/outbox-inbox.sql'), 'utf8');
+export const OUTBOX_INBOX_SQL = readFileSync(
+  path.join(__dirname, '../sql/outbox-inbox.sql'),
+  'utf8',
+);
 
 /** A region namespace of its own on the shared test broker. */
 export async function isolatedRegion(region = '411700'): Promise<{

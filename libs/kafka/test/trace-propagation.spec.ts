@@ -43,7 +43,12 @@ describe('trace propagation across processes', () => {
         expect(response.status).toBe(200);
         const found = (await response.json()) as ZipkinSpan[];
         expect(found.map((span) => span.name)).toEqual(
-          expect.arrayContaining(['probe.submit', `send ${env.TOPIC}`, `process ${env.TOPIC}`, 'probe.apply']),
+          expect.arrayContaining([
+            'probe.submit',
+            `send ${env.TOPIC}`,
+            `process ${env.TOPIC}`,
+            'probe.apply',
+          ]),
         );
         return found;
       },

@@ -1,4 +1,10 @@
-import { SpanStatusCode, trace, type Attributes, type Span, type SpanKind } from '@opentelemetry/api';
+import {
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Span,
+  type SpanKind,
+} from '@opentelemetry/api';
 
 /** Every span about a case carries its id (never personal data), so Zipkin can find it. */
 export const CASE_ID_ATTRIBUTE = 'case.id';

@@ -37,7 +37,9 @@ export function idempotent<T, Tx>(
 ): EventHandler<T> {
   return async (event, context) => {
     await options.transaction(async (tx) => {
-      if (!(await claimEvent(options.executor(tx), options.consumerGroup, event.metadata.eventId))) {
+      if (
+        !(await claimEvent(options.executor(tx), options.consumerGroup, event.metadata.eventId))
+      ) {
         options.onDuplicate?.(event);
         return;
       }

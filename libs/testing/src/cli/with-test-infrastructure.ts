@@ -20,7 +20,9 @@ function summary(): string | undefined {
   if (!existsSync(RESULTS_DIR)) return undefined;
   const totals = { passed: 0, failed: 0, skipped: 0 };
   for (const file of readdirSync(RESULTS_DIR).filter((name) => name.endsWith('.json'))) {
-    const report = JSON.parse(readFileSync(path.join(RESULTS_DIR, file), 'utf8')) as VitestJsonReport;
+    const report = JSON.parse(
+      readFileSync(path.join(RESULTS_DIR, file), 'utf8'),
+    ) as VitestJsonReport;
     totals.passed += report.numPassedTests;
     totals.failed += report.numFailedTests;
     totals.skipped += report.numPendingTests + report.numTodoTests;
