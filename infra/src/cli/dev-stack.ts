@@ -8,16 +8,17 @@ import { startZipkin, type RunningZipkin } from '../zipkin-server';
 
 const repo = path.resolve(__dirname, '../../..');
 // Dev state lives in the (git-ignored) .tongban folder, apart from any test run's.
-const stateDir = path.join(repo, '.tongban/dev');
+const stateDir = process.env.TONGBAN_STATE_DIR ?? path.join(repo, '.tongban/dev');
 
-function port(name: string, fallback: number): number {
+function port(name: string, fallback: number): number | undefined {
   const value = process.env[name];
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0 || parsed > 65_535) {
-    throw new Error(`${name} must be a TCP port number, got "${value}"`);
+  // 0 asks for any free port.
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) {
+    throw new Error(`${name} must be a TCP port number (0 for any free one), got "${value}"`);
   }
-  return parsed;
+  return parsed === 0 ? undefined : parsed;
 }
 
 async function main(): Promise<void> {
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
     );
     return stop(1);
   }
+
+  // The JVMs run detached, so nothing else keeps this process (and, through their watchdogs,
+  // them) alive until Ctrl-C.
+  setInterval(() => undefined, 60_000);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`

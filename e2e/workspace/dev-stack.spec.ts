@@ -1,0 +1,63 @@
+// `npm start` (infra/src/cli/dev-stack.ts): leaves Kafka, PostgreSQL and Zipkin up and says where
+// they listen, until Ctrl-C stops them — with no JVM left behind.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { waitForBroker } from '@tongban/infra';
+import { eventually, spawnTsProcess } from '@tongban/testing';
+
+const stateDir = mkdtempSync(path.join(tmpdir(), 'tongban-dev-stack-'));
+
+afterAll(() => {
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** Live JVMs whose command line contains `marker` (a data dir, a port flag). */
+function jvmsOf(marker: string): string[] {
+  const table = execFileSync('ps', ['-eo', 'stat=,comm=,args='], { encoding: 'utf8' });
+  return table.split('\n').filter((line) => {
+    const [stat, command] = line.trim().split(/\s+/);
+    // Zombies are dead already; only the JVM itself counts, not its watchdog shell.
+    return command === 'java' && !stat?.startsWith('Z') && line.includes(marker);
+  });
+}
+
+describe('npm start', () => {
+  it('prints where Kafka, Zipkin and PostgreSQL listen, serves them, and stops them on Ctrl-C', async () => {
+    const stack = spawnTsProcess(path.resolve(__dirname, '../../infra/src/cli/dev-stack.ts'), {
+      env: { KAFKA_PORT: '0', ZIPKIN_PORT: '0', TONGBAN_STATE_DIR: stateDir },
+    });
+    try {
+      await stack.waitForLine(/^Press Ctrl-C to stop\.$/, 120_000);
+      const [, kafka] = await stack.waitForLine(/^\s+Kafka\s+(\S+)/);
+      const [, zipkin] = await stack.waitForLine(/^\s+Zipkin\s+(\S+)/);
+      const [, postgres] = await stack.waitForLine(/^\s+PostgreSQL\s+(\S+)/);
+
+      await waitForBroker([kafka!], 10_000);
+      const health = (await (await fetch(`${zipkin!}/health`)).json()) as { status: string };
+      expect(health.status).toBe('UP');
+      const client = new Client({ connectionString: postgres });
+      await client.connect();
+      expect((await client.query('SELECT 1 AS up')).rows).toEqual([{ up: 1 }]);
+      await client.end();
+      expect(jvmsOf(stateDir)).toHaveLength(1); // the broker, with its data in our state dir
+      expect(jvmsOf(`--armeria.ports[0].port=${new URL(zipkin!).port}`)).toHaveLength(1);
+
+      stack.kill('SIGINT');
+      expect(await stack.exited).toBe(0);
+      expect(stack.lines).toContain('Stopped.');
+      await eventually(
+        () => {
+          expect(jvmsOf(stateDir)).toEqual([]);
+          expect(jvmsOf(`--armeria.ports[0].port=${new URL(zipkin!).port}`)).toEqual([]);
+        },
+        { timeoutMs: 15_000 },
+      );
+    } finally {
+      stack.kill('SIGKILL');
+    }
+  });
+});
