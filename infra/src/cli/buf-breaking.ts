@@ -6,34 +6,31 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const repo = path.resolve(__dirname, '../../..');
+const buf = path.resolve(__dirname, '../../../node_modules/.bin/buf');
 
-function git(...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: repo,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).trim();
-}
-
-function tryGit(...args: string[]): string | undefined {
+/** Runs git in the repository of the current directory (the workspace, or a scratch one in tests). */
+function git(...args: string[]): string | undefined {
   try {
-    return git(...args);
+    return execFileSync('git', args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }
 }
 
 function baseline(): string | undefined {
-  const head = tryGit('rev-parse', 'HEAD');
-  const main = tryGit('rev-parse', '--verify', 'main');
+  const head = git('rev-parse', 'HEAD');
+  const main = git('rev-parse', '--verify', 'main');
   // On main itself compare with its previous commit; on a branch, with main.
   if (head && main && head !== main) return main;
-  return tryGit('rev-parse', '--verify', 'HEAD~1');
+  return git('rev-parse', '--verify', 'HEAD~1');
 }
 
+const repo = git('rev-parse', '--show-toplevel');
 const against = baseline();
-if (!against || tryGit('cat-file', '-e', `${against}:proto/buf.yaml`) === undefined) {
+if (!repo || !against || git('cat-file', '-e', `${against}:proto/buf.yaml`) === undefined) {
   console.log('buf breaking: no earlier commit of main has proto/ yet; nothing to compare with.');
   process.exit(0);
 }
@@ -44,11 +41,10 @@ try {
     cwd: repo,
   });
   console.log(`buf breaking: proto/ against ${against.slice(0, 12)}`);
-  const result = spawnSync(
-    path.join(repo, 'node_modules/.bin/buf'),
-    ['breaking', 'proto', '--against', path.join(previous, 'proto')],
-    { cwd: repo, stdio: 'inherit' },
-  );
+  const result = spawnSync(buf, ['breaking', 'proto', '--against', path.join(previous, 'proto')], {
+    cwd: repo,
+    stdio: 'inherit',
+  });
   process.exitCode = result.status ?? 1;
 } finally {
   rmSync(previous, { recursive: true, force: true });
