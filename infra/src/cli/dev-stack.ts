@@ -40,19 +40,27 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  try {
-    console.log(
-      'Starting Kafka, Zipkin and PostgreSQL (the first start downloads the JVM parts with Maven)...',
-    );
-    [kafka, zipkin, postgres] = await Promise.all([
-      startKafka({ port: port('KAFKA_PORT', 9092), dataDir: path.join(stateDir, 'kafka') }),
-      startZipkin({ port: port('ZIPKIN_PORT', 9411) }),
-      resolvePostgres(),
-    ]);
-  } catch (error) {
-    console.error(
-      `Tongban could not start: ${error instanceof Error ? error.message : String(error)}`,
-    );
+  console.log(
+    'Starting Kafka, Zipkin and PostgreSQL (the first start downloads the JVM parts with Maven)...',
+  );
+  const [kafkaStart, zipkinStart, postgresStart] = await Promise.allSettled([
+    startKafka({ port: port('KAFKA_PORT', 9092), dataDir: path.join(stateDir, 'kafka') }),
+    startZipkin({ port: port('ZIPKIN_PORT', 9411) }),
+    resolvePostgres(),
+  ]);
+  // Keep whatever did start, so that a failure elsewhere (or Ctrl-C) stops it too.
+  if (kafkaStart.status === 'fulfilled') kafka = kafkaStart.value;
+  if (zipkinStart.status === 'fulfilled') zipkin = zipkinStart.value;
+  if (postgresStart.status === 'fulfilled') postgres = postgresStart.value;
+  if (!kafka || !zipkin || !postgres) {
+    for (const result of [kafkaStart, zipkinStart, postgresStart]) {
+      if (result.status === 'rejected') {
+        const reason: unknown = result.reason;
+        console.error(
+          `Tongban could not start: ${reason instanceof Error ? reason.message : String(reason)}`,
+        );
+      }
+    }
     return stop(1);
   }
 

@@ -12,11 +12,14 @@ CREATE TABLE outbox (
   created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
   published_at TIMESTAMPTZ,
   attempts     INTEGER     NOT NULL DEFAULT 0,
-  last_error   TEXT
+  last_error   TEXT,
+  -- Set when Kafka refused the row for good (e.g. too large): it is skipped and an operator
+  -- decides; the rest of the outbox keeps flowing.
+  parked_at    TIMESTAMPTZ
 );
 
--- The relay only ever reads unpublished rows; this index stays small however long the log grows.
-CREATE INDEX outbox_unpublished_idx ON outbox (id) WHERE published_at IS NULL;
+-- The relay only ever reads rows still to publish; this index stays small however long the log grows.
+CREATE INDEX outbox_pending_idx ON outbox (id) WHERE published_at IS NULL AND parked_at IS NULL;
 
 -- Wakes the relay the moment a transaction with new outbox rows commits (notifications are
 -- delivered on commit), so publishing does not wait for the next poll.

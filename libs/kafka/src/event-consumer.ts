@@ -83,6 +83,8 @@ export interface EventConsumerOptions {
    */
   maxWaitTimeMs?: number;
   partitionsConsumedConcurrently?: number;
+  /** Longest a handler (with its retries) may take before the group evicts this member. */
+  sessionTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -100,6 +102,7 @@ export class EventConsumer {
   private readonly maxAttempts: number;
   private readonly retryBackoffMs: number;
   private running = false;
+  private failure: Error | undefined;
 
   constructor(
     client: KafkaClient,
@@ -113,38 +116,68 @@ export class EventConsumer {
     this.retryBackoffMs = options.retryBackoffMs ?? 200;
     this.consumer = client.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 10_000,
-      heartbeatInterval: 1_000,
+      // kafkajs heartbeats only between messages: the session must outlast the slowest handler
+      // plus its retries, or the member is evicted mid-message and the partition churns.
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
       minBytes: 1,
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 100, retries: 10 },
     });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.options.logger?.error({ err: error, restart }, 'event consumer crashed');
+      // kafkajs restarts after retriable failures; after any other the consumer is dead and
+      // readiness must say so instead of silently consuming nothing.
+      if (!restart) this.failure = error;
+    });
+  }
+
+  /** Undefined while consuming; the error that stopped the consumer for good otherwise. */
+  get fatalError(): Error | undefined {
+    return this.failure;
   }
 
   /** Joins the group and resolves once partitions are assigned, so nothing published is missed. */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const joined = new Promise<void>((resolve) => {
-      const remove = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-        remove();
-        resolve();
+    this.failure = undefined;
+    const removers: (() => void)[] = [];
+    const joined = new Promise<void>((resolve, reject) => {
+      removers.push(
+        this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+          resolve();
+        }),
+      );
+      removers.push(
+        this.consumer.on(this.consumer.events.CRASH, (event) => {
+          if (!event.payload.restart) reject(event.payload.error);
+        }),
+      );
+    });
+    try {
+      await this.consumer.connect();
+      // A new group starts at the beginning: events published before it first ran still count.
+      await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+      await this.consumer.run({
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: async (payload) => {
+          await this.process(payload.topic, payload.partition, payload.message, () =>
+            payload.heartbeat(),
+          );
+        },
       });
-    });
-    await this.consumer.connect();
-    // A new group starts at the beginning: events published before it first ran still count.
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
-    await this.consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachMessage: async (payload) => {
-        await this.process(payload.topic, payload.partition, payload.message, () =>
-          payload.heartbeat(),
-        );
-      },
-    });
-    await joined;
+      await joined;
+    } catch (error) {
+      this.running = false;
+      await this.consumer.disconnect().catch(() => undefined);
+      throw error;
+    } finally {
+      for (const remove of removers) remove();
+    }
   }
 
   /** Stops fetching, lets the message in hand finish, commits and leaves the group. */
@@ -177,36 +210,54 @@ export class EventConsumer {
       contextFromHeaders(headers),
     );
     const context = { topic, partition, offset: message.offset, headers, attempt: 0 };
-    let attempts = 0;
     try {
       await otelContext.with(trace.setSpan(otelContext.active(), span), async () => {
-        const envelope = decodeEnvelope(message.value);
+        let envelope: DecodedEnvelope;
+        try {
+          envelope = decodeEnvelope(message.value);
+        } catch (error) {
+          throw new DeadLetter(error, 1);
+        }
         span.setAttribute(CASE_ID_ATTRIBUTE, envelope.metadata.caseId);
         span.setAttribute('tongban.event.type', envelope.typeName);
         span.setAttribute('messaging.message.id', envelope.metadata.eventId);
         const route = this.routes.get(envelope.typeName);
         // Topics carry several event types; a consumer handles the ones it subscribed to.
         if (!route) return;
-        for (;;) {
-          attempts += 1;
+        for (let attempt = 1; ; attempt += 1) {
           try {
-            await route.handle(envelope, { ...context, attempt: attempts });
+            await route.handle(envelope, { ...context, attempt });
             return;
           } catch (error) {
-            if (error instanceof PoisonMessageError || attempts >= this.maxAttempts) throw error;
+            if (error instanceof PoisonMessageError || attempt >= this.maxAttempts) {
+              throw new DeadLetter(error, attempt);
+            }
+            if (!this.running) {
+              // Shutting down: leave the message uncommitted; the next owner of the partition
+              // gets it again instead of it being parked for a failure a restart may cure.
+              throw new Error(
+                `consumer stopping; ${topic}/${partition}@${message.offset} not done`,
+                {
+                  cause: error,
+                },
+              );
+            }
             this.options.logger?.warn(
-              { err: error, topic, partition, offset: message.offset, attempt: attempts },
+              { err: error, topic, partition, offset: message.offset, attempt },
               'event handler failed; retrying',
             );
-            await sleep(this.retryBackoffMs * 2 ** (attempts - 1));
-            await heartbeat();
           }
+          await sleep(this.retryBackoffMs * 2 ** (attempt - 1));
+          // A rebalance surfaces here as an error: it must reach kafkajs (which rejoins and
+          // redelivers), not the dead-letter topic.
+          await heartbeat();
         }
       });
     } catch (error) {
       span.recordException(error instanceof Error ? error : String(error));
       span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
-      await this.deadLetter(topic, partition, message, error, Math.max(attempts, 1));
+      if (!(error instanceof DeadLetter)) throw error;
+      await this.deadLetter(topic, partition, message, error.cause, error.attempts);
     } finally {
       span.end();
     }
@@ -246,6 +297,16 @@ export class EventConsumer {
     // If this send fails the error propagates: kafkajs does not commit the offset and the
     // message is delivered again, so nothing is lost.
     await this.options.producer.send(this.options.deadLetterTopic, [record]);
+  }
+}
+
+/** A message this consumer gives up on: it goes to the dead-letter topic with its cause. */
+class DeadLetter extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly attempts: number,
+  ) {
+    super('dead letter', { cause });
   }
 }
 

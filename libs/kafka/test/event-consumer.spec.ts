@@ -176,4 +176,41 @@ describe('EventConsumer against the real broker', () => {
     expect(letter.headers[DLQ_HEADERS.errorCode]).toBe('EVENT.REJECTED');
     expect(letter.headers[DLQ_HEADERS.error]).toMatch(/item 9999 is not in the catalog/);
   });
+
+  it('leaves a failing message to the next consumer when stopped mid-retry, instead of dead-lettering it', async () => {
+    const caseId = '411700-20261122-000050';
+    let failures = 0;
+    const firstFailure = new Promise<void>((resolve) => {
+      void startConsumer(
+        'handover',
+        (event) => {
+          if (event.payload.label !== 'handover') return Promise.resolve();
+          failures += 1;
+          resolve();
+          return Promise.reject(new Error('database restarting'));
+        },
+        { maxAttempts: 50 },
+      );
+    });
+    await producer.publish(naming.events('intake'), [probe(caseId, 'handover', 1)]);
+    await firstFailure;
+    const stopping = consumers[consumers.length - 1]!;
+    await stopping.stop();
+
+    // The same group, after a restart: the event is delivered again and applied.
+    const applied: number[] = [];
+    await startConsumer('handover', (event) => {
+      if (event.payload.label === 'handover') applied.push(event.payload.sequence);
+      return Promise.resolve();
+    });
+    await eventually(() => {
+      expect(applied).toEqual([1]);
+    });
+    expect(failures).toBeGreaterThanOrEqual(1);
+    const dead = await readTopic(brokers, naming.deadLetters('review'), {
+      count: 100,
+      timeoutMs: 1_500,
+    });
+    expect(dead.filter((message) => message.key === caseId)).toEqual([]);
+  });
 });

@@ -48,8 +48,8 @@ async function enqueueCommitted(topic: string, events: OutgoingEvent[]): Promise
   await withPgTransaction(database.pool, (tx) => enqueueEvents(tx, topic, events));
 }
 
-async function eventIdsOn(topic: string, count: number): Promise<string[]> {
-  const messages = await readTopic(brokers, topic, { count, timeoutMs: 10_000, settleMs: 500 });
+async function eventIdsOn(topic: string, count: number, timeoutMs = 10_000): Promise<string[]> {
+  const messages = await readTopic(brokers, topic, { count, timeoutMs, settleMs: 500 });
   return messages.map((message) => decodeEnvelope(message.value).metadata.eventId);
 }
 
@@ -123,7 +123,6 @@ describe('OutboxRelay against the real broker and database', () => {
 
   it('applies an event once when the relay dies between publishing and marking it', async () => {
     const topic = naming.events('intake');
-    const before = (await readTopic(brokers, topic, { count: 1_000, timeoutMs: 1_500 })).length;
     const event = probe('411700-20261122-000301', 'crash-window', 42);
     await enqueueCommitted(topic, [event]);
 
@@ -145,10 +144,10 @@ describe('OutboxRelay against the real broker and database', () => {
       expect(await relay.publishBatch()).toBe(1);
     });
     expect(await unpublishedCount()).toBe(0);
-    const onTopic = (await eventIdsOn(topic, before + 2)).filter(
-      (id) => id === event.metadata.eventId,
-    );
-    expect(onTopic).toHaveLength(2);
+    await eventually(async () => {
+      const ids = await eventIdsOn(topic, 1_000, 1_000);
+      expect(ids.filter((id) => id === event.metadata.eventId)).toHaveLength(2);
+    });
 
     // The consumer's inbox turns the two deliveries into one effect.
     const duplicates: string[] = [];
@@ -237,5 +236,37 @@ describe('OutboxRelay against the real broker and database', () => {
     expect(row.rows[0]?.attempts).toBe(1);
     expect(row.rows[0]?.last_error).toBeTruthy();
     await database.pool.query('DELETE FROM outbox WHERE topic = $1', [missingTopic]);
+  });
+
+  it('parks a row Kafka refuses for good and keeps publishing the rows behind it', async () => {
+    const topic = naming.events('certificate');
+    const before = probe('411700-20261122-000601', 'before-oversized');
+    // Over the broker's 1 MB message limit: no retry can ever publish it.
+    const oversized = probe('411700-20261122-000602', 'x'.repeat(1_200_000));
+    const after = probe('411700-20261122-000603', 'after-oversized');
+    await enqueueCommitted(topic, [before, oversized, after]);
+    const relay = new OutboxRelay({ pool: database.pool, producer });
+    await relay.start();
+    try {
+      await eventually(
+        async () => {
+          expect(await unpublishedCount()).toBe(1);
+          const parked = await database.pool.query<{ event_id: string; last_error: string }>(
+            'SELECT event_id, last_error FROM outbox WHERE parked_at IS NOT NULL',
+          );
+          expect(parked.rows.map((row) => row.event_id)).toEqual([oversized.metadata.eventId]);
+          expect(parked.rows[0]?.last_error).toMatch(/larger than the max message size/);
+        },
+        { timeoutMs: 20_000 },
+      );
+      expect(relay.stats.parked).toBe(1);
+    } finally {
+      await relay.stop();
+    }
+    const published = await eventIdsOn(topic, 1_000, 2_000);
+    expect(published).toEqual(
+      expect.arrayContaining([before.metadata.eventId, after.metadata.eventId]),
+    );
+    expect(published).not.toContain(oversized.metadata.eventId);
   });
 });

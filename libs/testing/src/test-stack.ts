@@ -13,11 +13,28 @@ export interface TestStack extends TestInfrastructure {
  */
 export async function startTestStack(): Promise<TestStack> {
   const started = Date.now();
-  const [kafka, zipkin, postgres] = await Promise.all([
+  const [kafkaStart, zipkinStart, postgresStart] = await Promise.allSettled([
     startKafka({}),
     startZipkin({}),
     resolvePostgres(),
   ]);
+  if (
+    kafkaStart.status === 'rejected' ||
+    zipkinStart.status === 'rejected' ||
+    postgresStart.status === 'rejected'
+  ) {
+    // Stop what did start before reporting what did not.
+    await Promise.allSettled(
+      [kafkaStart, zipkinStart, postgresStart].map((result) =>
+        result.status === 'fulfilled' ? result.value.stop() : undefined,
+      ),
+    );
+    const reasons = [kafkaStart, zipkinStart, postgresStart]
+      .filter((result): result is PromiseRejectedResult => result.status === 'rejected')
+      .map((result) => String(result.reason));
+    throw new Error(`test infrastructure could not start:\n${reasons.join('\n')}`);
+  }
+  const [kafka, zipkin, postgres] = [kafkaStart.value, zipkinStart.value, postgresStart.value];
   // Databases left behind by a run that was killed before it could clean up.
   await dropStaleTestDatabases(postgres.adminUrl).catch(() => undefined);
   console.log(

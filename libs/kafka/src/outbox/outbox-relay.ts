@@ -43,6 +43,10 @@ const RELAY_LOCK = 'tongban.outbox.relay';
  * A row is marked only after Kafka acknowledged it. If the relay dies in between, the row is sent
  * again on restart; consumers' inboxes drop the duplicate by event id (at-least-once delivery,
  * effectively-once effects).
+ *
+ * When a batch fails, the relay retries row by row: a row Kafka refuses for good (too large, ...)
+ * is parked with its error instead of blocking every case behind it; while Kafka is merely
+ * unavailable, nothing is parked and the relay backs off.
  */
 export class OutboxRelay {
   private readonly batchSize: number;
@@ -51,10 +55,13 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private listener: Client | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
   private wakeRequested = false;
   private wake: (() => void) | undefined;
+  private isolate = false;
   private published = 0;
   private failures = 0;
+  private parked = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
@@ -63,8 +70,8 @@ export class OutboxRelay {
   }
 
   /** Counts since start, for health and dashboards. */
-  get stats(): { published: number; failures: number } {
-    return { published: this.published, failures: this.failures };
+  get stats(): { published: number; failures: number; parked: number } {
+    return { published: this.published, failures: this.failures, parked: this.parked };
   }
 
   async start(): Promise<void> {
@@ -78,7 +85,8 @@ export class OutboxRelay {
   async stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.notify();
+    clearTimeout(this.reconnectTimer);
+    this.wake?.();
     await this.loop;
     const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
     try {
@@ -94,7 +102,7 @@ export class OutboxRelay {
   }
 
   /** Publishes one batch now; returns how many rows it published. */
-  async publishBatch(): Promise<number> {
+  async publishBatch(limit = this.batchSize): Promise<number> {
     const client = await this.options.pool.connect();
     let rows: OutboxRow[] = [];
     try {
@@ -109,9 +117,9 @@ export class OutboxRelay {
       }
       rows = (
         await client.query<OutboxRow>(
-          `SELECT id, event_id, topic, message_key, payload, headers
-             FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-          [this.batchSize],
+          `SELECT id, event_id, topic, message_key, payload, headers FROM outbox
+            WHERE published_at IS NULL AND parked_at IS NULL ORDER BY id LIMIT $1`,
+          [limit],
         )
       ).rows;
       if (rows.length > 0) {
@@ -134,14 +142,27 @@ export class OutboxRelay {
     } catch (error) {
       this.failures += 1;
       await client.query('ROLLBACK').catch(() => undefined);
-      if (rows.length > 0) {
-        // Keep the failure visible on the rows (operators see stuck events and why).
+      const ids = rows.map((row) => row.id);
+      if (ids.length > 0) {
+        // A single row Kafka refuses for good is parked; otherwise the failure is only recorded
+        // on the rows, so operators see stuck events and why.
+        const park = ids.length === 1 && refusedForGood(error);
         await this.options.pool
           .query(
-            'UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])',
-            [rows.map((row) => row.id), String(error).slice(0, 2_000)],
+            `UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+                    parked_at = CASE WHEN $3 THEN now() ELSE parked_at END
+              WHERE id = ANY($1::bigint[])`,
+            [ids, String(error).slice(0, 2_000), park],
           )
           .catch(() => undefined);
+        if (park) {
+          this.parked += 1;
+          this.options.logger?.error(
+            { err: error, eventId: rows[0]?.event_id, topic: rows[0]?.topic },
+            'outbox row refused by Kafka for good; parked for an operator',
+          );
+          return 0;
+        }
       }
       throw error;
     } finally {
@@ -154,41 +175,64 @@ export class OutboxRelay {
     while (this.running) {
       this.wakeRequested = false;
       try {
-        const count = await this.publishBatch();
+        const count = await this.publishBatch(this.isolate ? 1 : this.batchSize);
         backoff = 0;
-        if (count >= this.batchSize) continue;
+        // Back to whole batches once the row that broke one is through (or parked).
+        this.isolate = false;
+        if (count > 0) continue;
       } catch (error) {
+        if (!this.isolate) {
+          // Find out whether one row is to blame: go row by row before backing off.
+          this.isolate = true;
+          continue;
+        }
         backoff = Math.min(Math.max(100, backoff * 2), this.maxBackoffMs);
         this.options.logger?.error({ err: error, retryInMs: backoff }, 'outbox publish failed');
-        await this.sleep(backoff);
+        // New commits must not cut the backoff short while Kafka is failing.
+        await this.sleep(backoff, { wakeOnNotify: false });
         continue;
       }
-      if (!this.notifiedDuringPass()) await this.sleep(this.pollIntervalMs);
+      if (!this.notifiedDuringPass()) await this.sleep(this.pollIntervalMs, { wakeOnNotify: true });
     }
   }
 
   private async listen(): Promise<void> {
+    if (!this.running) return;
     const listener = new Client(this.options.pool.options);
+    let lost = false;
+    const reconnect = (error: unknown) => {
+      // pg may both reject the pending query and emit 'error' for one failure: react once.
+      if (lost) return;
+      lost = true;
+      if (this.listener === listener) this.listener = undefined;
+      listener.end().catch(() => undefined);
+      if (!this.running) return;
+      this.options.logger?.warn({ err: error }, 'outbox listener lost; polling until it is back');
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = setTimeout(() => void this.listen(), 1_000);
+    };
     listener.on('notification', () => {
       this.notify();
     });
-    listener.on('error', (error) => {
-      this.options.logger?.warn({ err: error }, 'outbox listener lost; reconnecting');
-      this.listener = undefined;
-      listener.end().catch(() => undefined);
-      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1_000);
-    });
+    listener.on('error', reconnect);
     try {
       await listener.connect();
       await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      // stop() may have run while we were connecting.
+      if (!this.isRunning()) {
+        await listener.end();
+        return;
+      }
       this.listener = listener;
       // Rows may have committed while we were not listening.
       this.notify();
     } catch (error) {
-      await listener.end().catch(() => undefined);
-      this.options.logger?.warn({ err: error }, 'outbox listener unavailable; polling');
-      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), 1_000);
+      reconnect(error);
     }
+  }
+
+  private isRunning(): boolean {
+    return this.running;
   }
 
   /** Whether a commit notification (or stop) arrived while the last pass was running. */
@@ -198,10 +242,14 @@ export class OutboxRelay {
 
   private notify(): void {
     this.wakeRequested = true;
-    this.wake?.();
+    if (this.wakeOnNotify) this.wake?.();
   }
 
-  private sleep(ms: number): Promise<void> {
+  private wakeOnNotify = true;
+
+  /** Sleeps `ms`; stop() always ends the sleep, a commit notification only when asked to. */
+  private sleep(ms: number, options: { wakeOnNotify: boolean }): Promise<void> {
+    this.wakeOnNotify = options.wakeOnNotify;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {
@@ -211,6 +259,23 @@ export class OutboxRelay {
       this.wake = done;
     }).finally(() => {
       this.wake = undefined;
+      this.wakeOnNotify = true;
     });
   }
+}
+
+/**
+ * Whether Kafka refused a message for a reason retrying cannot fix (too large, invalid record),
+ * as opposed to being unreachable or busy. kafkajs marks protocol errors `retriable` and wraps
+ * them once its own retries are exhausted.
+ */
+function refusedForGood(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
+    const candidate = current as { name?: string; retriable?: boolean; type?: string };
+    if (candidate.name === 'KafkaJSProtocolError' && candidate.retriable === false) return true;
+    current =
+      (current as { originalError?: unknown }).originalError ??
+      (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
