@@ -24,11 +24,10 @@ export async function startTestStack(): Promise<TestStack> {
     postgresStart.status === 'rejected'
   ) {
     // Stop what did start before reporting what did not.
-    await Promise.allSettled(
-      [kafkaStart, zipkinStart, postgresStart].map((result) =>
-        result.status === 'fulfilled' ? result.value.stop() : undefined,
-      ),
+    const running = [kafkaStart, zipkinStart, postgresStart].flatMap((result) =>
+      result.status === 'fulfilled' ? [result.value] : [],
     );
+    await Promise.allSettled(running.map((part) => part.stop()));
     const reasons = [kafkaStart, zipkinStart, postgresStart]
       .filter((result): result is PromiseRejectedResult => result.status === 'rejected')
       .map((result) => String(result.reason));
