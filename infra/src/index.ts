@@ -5,3 +5,8 @@ export type { RunningZipkin, ZipkinOptions } from './zipkin-server';
 export { cacheRoot, resolveMavenArtifacts } from './maven-artifacts';
 export type { ResolvedArtifacts } from './maven-artifacts';
 export { waitForBroker } from './wait-for-broker';
+export {
+  startCarrierSimulator,
+  type CarrierSimulatorOptions,
+  type RunningCarrierSimulator,
+} from './carrier-simulator/carrier-simulator';

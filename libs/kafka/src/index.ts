@@ -27,3 +27,4 @@ export { OutboxRelay } from './outbox/outbox-relay';
 export type { OutboxRelayOptions } from './outbox/outbox-relay';
 export { claimEvent, idempotent } from './inbox/inbox';
 export type { TransactionRunner } from './inbox/inbox';
+export { KAFKA_MIGRATIONS_DIR, KAFKA_MIGRATIONS_TABLE } from './migrations';

@@ -1,17 +1,17 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   createIsolatedDatabase,
   testInfrastructure,
   uniqueTopicPrefix,
   type IsolatedDatabase,
 } from '@tongban/testing';
-import { createKafkaClient, ensureTopics, TopicNaming, type KafkaClient } from '../src';
-
-export const OUTBOX_INBOX_SQL = readFileSync(
-  path.join(__dirname, '../sql/outbox-inbox.sql'),
-  'utf8',
-);
+import {
+  createKafkaClient,
+  ensureTopics,
+  KAFKA_MIGRATIONS_DIR,
+  KAFKA_MIGRATIONS_TABLE,
+  TopicNaming,
+  type KafkaClient,
+} from '../src';
 
 /** A region namespace of its own on the shared test broker. */
 export async function isolatedRegion(region = '411700'): Promise<{
@@ -33,8 +33,10 @@ export async function isolatedRegion(region = '411700'): Promise<{
 
 /** A database with the outbox and inbox tables plus a table where a test consumer records effects. */
 export async function outboxDatabase(): Promise<IsolatedDatabase> {
-  const database = await createIsolatedDatabase({ purpose: 'kafka' });
-  await database.pool.query(OUTBOX_INBOX_SQL);
+  const database = await createIsolatedDatabase({
+    purpose: 'kafka',
+    migrations: [{ dir: KAFKA_MIGRATIONS_DIR, table: KAFKA_MIGRATIONS_TABLE }],
+  });
   await database.pool.query(
     `CREATE TABLE probe_effects (
        event_id UUID PRIMARY KEY, case_id TEXT NOT NULL, label TEXT NOT NULL, sequence BIGINT NOT NULL,

@@ -12,16 +12,16 @@ export interface IsolatedDatabase {
 
 /**
  * A fresh database on the test PostgreSQL server, migrated with the given migration folders in
- * order. Each test file creates its own, so tests never see each other's rows.
+ * order (each recorded in its own node-pg-migrate table). Each test file creates its own, so tests never see each other's rows.
  */
 export async function createIsolatedDatabase(
-  options: { purpose?: string; migrationsDirs?: string[] } = {},
+  options: { purpose?: string; migrations?: { dir: string; table?: string }[] } = {},
 ): Promise<IsolatedDatabase> {
   const { postgresAdminUrl } = testInfrastructure();
   const name = uniqueDatabaseName(`test_${options.purpose ?? 'db'}`);
   const url = await createDatabase(postgresAdminUrl, name);
-  for (const [index, migrationsDir] of (options.migrationsDirs ?? []).entries()) {
-    await migrate({ databaseUrl: url, migrationsDir, table: `pgmigrations_${index}` });
+  for (const migrations of options.migrations ?? []) {
+    await migrate({ databaseUrl: url, migrationsDir: migrations.dir, table: migrations.table });
   }
   const pool = new Pool({ connectionString: url, max: 5 });
   return {

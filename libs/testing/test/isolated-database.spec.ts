@@ -14,11 +14,11 @@ describe('createIsolatedDatabase', () => {
     );
     const first = await createIsolatedDatabase({
       purpose: 'isolation',
-      migrationsDirs: [migrations],
+      migrations: [{ dir: migrations }],
     });
     const second = await createIsolatedDatabase({
       purpose: 'isolation',
-      migrationsDirs: [migrations],
+      migrations: [{ dir: migrations }],
     });
     try {
       expect(first.name).not.toBe(second.name);

@@ -3,7 +3,7 @@ import type { OutgoingEvent } from '../event-codec';
 import { toRecord } from '../event-producer';
 import { traceHeaders } from '../trace-headers';
 
-/** The channel the outbox trigger notifies on commit (see sql/outbox-inbox.sql). */
+/** The channel the outbox trigger notifies on commit (see migrations/). */
 export const OUTBOX_CHANNEL = 'tongban_outbox';
 
 /**

@@ -1,3 +1,5 @@
+-- Up Migration
+
 -- Tables of the transactional outbox and the idempotent inbox (ARCHITECTURE §6). Every service
 -- that publishes or consumes has them in its own database, created by its own migrations.
 
@@ -40,3 +42,10 @@ CREATE TABLE inbox (
   processed_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
   PRIMARY KEY (consumer_group, event_id)
 );
+
+-- Down Migration
+
+DROP TABLE inbox;
+DROP TRIGGER outbox_notify ON outbox;
+DROP FUNCTION outbox_notify();
+DROP TABLE outbox;

@@ -1,0 +1,14 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServiceKitModule, type ServiceContext } from '@tongban/service-kit';
+import { PrismaModule } from './prisma/prisma.module';
+import { TasksModule } from './tasks/tasks.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(context: ServiceContext): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ServiceKitModule.forRoot(context), PrismaModule, TasksModule],
+    };
+  }
+}
