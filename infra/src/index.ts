@@ -10,3 +10,17 @@ export {
   type CarrierSimulatorOptions,
   type RunningCarrierSimulator,
 } from './carrier-simulator/carrier-simulator';
+export {
+  DevPkiError,
+  REGION_PKI_FILES,
+  defaultKeysDir,
+  ensureDevPki,
+  ensureRegionPki,
+  exchangeIdentity,
+  issueRogueCertificate,
+  regionPkiFiles,
+  type DevPkiErrorCode,
+  type RegionPki,
+  type RegionPkiFiles,
+  type RogueCertificate,
+} from './dev-pki';
