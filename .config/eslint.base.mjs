@@ -35,6 +35,11 @@ export default tseslint.config(
       // Nest modules are classes with decorators and no members by design.
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
       '@typescript-eslint/consistent-type-definitions': 'off',
+      // `const { dropped, ...kept } = record` is how fields are left out of a copy.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { ignoreRestSiblings: true, argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {

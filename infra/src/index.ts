@@ -24,3 +24,12 @@ export {
   type RegionPkiFiles,
   type RogueCertificate,
 } from './dev-pki';
+export { startRegionStack, formatLine, REGION_SERVICES } from './region-stack';
+export type {
+  RegionService,
+  RegionStackOptions,
+  RunningRegionStack,
+  RegionEndpoints,
+  ServiceEndpoints,
+  CarrierEndpoint,
+} from './region-stack';

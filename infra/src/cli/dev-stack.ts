@@ -1,14 +1,23 @@
-// `npm start`: the local Tongban system. Today that is its infrastructure — a real Kafka broker,
-// PostgreSQL and Zipkin; the regions' services join it as they are built. Stays up until Ctrl-C,
-// then stops everything it started, cleanly.
+// `npm start`: the local Tongban system — a real Kafka broker, PostgreSQL and Zipkin, a carrier
+// simulator, and every service of the demo regions (one process each, logs prefixed by region and
+// service). Stays up until Ctrl-C, then stops everything it started, cleanly.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { redactPassword, resolvePostgres, type PostgresServer } from '@tongban/persistence';
+import {
+  startCarrierSimulator,
+  type RunningCarrierSimulator,
+} from '../carrier-simulator/carrier-simulator';
+import { ensureDevPki } from '../dev-pki';
 import { startKafka, type RunningKafka } from '../kafka-broker';
+import { startRegionStack, type RunningRegionStack } from '../region-stack';
 import { startZipkin, type RunningZipkin } from '../zipkin-server';
 
 const repo = path.resolve(__dirname, '../../..');
 // Dev state lives in the (git-ignored) .tongban folder, apart from any test run's.
 const stateDir = process.env.TONGBAN_STATE_DIR ?? path.join(repo, '.tongban/dev');
+const keysDir = process.env.TONGBAN_KEYS_DIR ?? path.join(repo, '.tongban/keys');
 
 function port(name: string, fallback: number): number | undefined {
   const value = process.env[name];
@@ -21,18 +30,45 @@ function port(name: string, fallback: number): number | undefined {
   return parsed === 0 ? undefined : parsed;
 }
 
+/** The regions to run: `TONGBAN_REGIONS` (comma-separated, empty for none) or every region file. */
+function regionsToRun(): string[] {
+  const listed = process.env.TONGBAN_REGIONS;
+  if (listed !== undefined)
+    return listed
+      .split(',')
+      .map((code) => code.trim())
+      .filter(Boolean);
+  return readdirSync(path.join(repo, 'deploy/regions'))
+    .filter((file) => /^\d{6}\.yaml$/.test(file))
+    .map((file) => file.slice(0, 6));
+}
+
+/** A webhook secret for the carrier simulator, generated once and kept with the dev state. */
+function carrierSecret(): string {
+  const file = path.join(stateDir, 'carrier-webhook-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(stateDir, { recursive: true });
+  const secret = randomBytes(24).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  const regions = regionsToRun();
   let kafka: RunningKafka | undefined;
   let zipkin: RunningZipkin | undefined;
   let postgres: PostgresServer | undefined;
+  let carrier: RunningCarrierSimulator | undefined;
+  let stack: RunningRegionStack | undefined;
   let stopping = false;
 
   const stop = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       console.log('\nStopping Tongban...');
-      await Promise.allSettled([kafka?.stop(), zipkin?.stop(), postgres?.stop()]);
+      await stack?.stop();
+      await Promise.allSettled([kafka?.stop(), zipkin?.stop(), postgres?.stop(), carrier?.stop()]);
       console.log('Stopped.');
     }
     process.exit(code);
@@ -64,18 +100,55 @@ async function main(): Promise<void> {
     return stop(1);
   }
 
-  // The JVMs run detached, so nothing else keeps this process (and, through their watchdogs,
-  // them) alive until Ctrl-C.
+  try {
+    if (regions.length > 0) {
+      await ensureDevPki({ keysDir, regions });
+      const webhookSecret = carrierSecret();
+      carrier = await startCarrierSimulator({ port: port('CARRIER_PORT', 8790), webhookSecret });
+      console.log(
+        `Starting ${regions.length} regions (${regions.join(', ')}), five services each...`,
+      );
+      stack = await startRegionStack({
+        regions,
+        kafkaBrokers: kafka.brokers,
+        postgresAdminUrl: postgres.adminUrl,
+        zipkinUrl: zipkin.url,
+        carrier: { url: carrier.url, apiKey: carrier.apiKey, webhookSecret },
+        keysDir,
+        stateDir,
+        databasePrefix: 'tb_dev',
+      });
+    }
+  } catch (error) {
+    console.error(
+      `Tongban could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return stop(1);
+  }
+
+  // The JVMs and services run as children; nothing else keeps this process alive until Ctrl-C.
   setInterval(() => undefined, 60_000);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`
-Tongban is up (${seconds} s):
-  Kafka       ${kafka.brokers.join(',')}          (log: ${kafka.logFile})
-  Zipkin      ${zipkin.url}    (traces UI: ${zipkin.url}/zipkin/)
-  PostgreSQL  ${redactPassword(postgres.adminUrl)}  (${postgres.source})
-
-Press Ctrl-C to stop.`);
+  const lines = [
+    `Tongban is up (${seconds} s):`,
+    `  Kafka       ${kafka.brokers.join(',')}          (log: ${kafka.logFile})`,
+    `  Zipkin      ${zipkin.url}    (traces UI: ${zipkin.url}/zipkin/)`,
+    `  PostgreSQL  ${redactPassword(postgres.adminUrl)}  (${postgres.source})`,
+  ];
+  if (carrier)
+    lines.push(`  Carrier     ${carrier.url}  (simulator, speed ×${String(carrier.speed)})`);
+  for (const region of Object.values(stack?.regions ?? {})) {
+    lines.push(
+      `  Region ${region.code}: exchange (partners, mTLS) 127.0.0.1:${String(region.partnerPort)}`,
+    );
+    for (const [service, endpoints] of Object.entries(region.services)) {
+      lines.push(
+        `    ${service.padEnd(12)} gRPC 127.0.0.1:${String(endpoints.grpcPort)}  HTTP http://127.0.0.1:${String(endpoints.httpPort)}/health/ready`,
+      );
+    }
+  }
+  console.log(`\n${lines.join('\n')}\n\nPress Ctrl-C to stop.`);
 }
 
 void main();

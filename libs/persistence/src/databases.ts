@@ -94,6 +94,25 @@ export async function createDatabase(
 }
 
 /**
+ * Creates database `name` unless it exists (a dev stack keeps its data across restarts); safe
+ * when two processes race for it.
+ */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  assertDatabaseName(name);
+  await withAdminClient(adminUrl, async (client) => {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount !== 0) return;
+    try {
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+    } catch (error) {
+      // 42P04 duplicate_database: another process created it in between.
+      if ((error as { code?: string }).code !== '42P04') throw error;
+    }
+  });
+  return databaseUrl(adminUrl, name);
+}
+
+/**
  * Drops database `name` if it exists. `WITH (FORCE)` ends the sessions still connected to it (a
  * pool somebody forgot to close), which would otherwise make the drop fail and leak the database.
  */

@@ -12,6 +12,7 @@ export {
   databaseUrl,
   dropDatabase,
   dropStaleTestDatabases,
+  ensureDatabase,
   uniqueDatabaseName,
   type CreateDatabaseOptions,
 } from './databases';

@@ -66,6 +66,12 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       ]
     : [];
 
+  // Traces only, for now: without these the SDK would also export metrics and logs over OTLP to a
+  // collector that does not exist here (and log a failure every minute).
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  process.env.OTEL_TRACES_EXPORTER ??= 'none';
+
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: serviceName,
