@@ -24,6 +24,8 @@ const PERSONAL_DATA_KEYS = [
   'address',
   'applicantName',
   'holderName',
+  'holderIdentifier',
+  'identifier',
 ];
 const REDACT_PATHS = PERSONAL_DATA_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
