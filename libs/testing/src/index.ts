@@ -13,3 +13,8 @@ export type { RawMessage } from './kafka-tools';
 export { spawnTsProcess } from './ts-process';
 export type { TsProcess } from './ts-process';
 export { eventually } from './eventually';
+export {
+  startCarrierSimulator,
+  type CarrierSimulatorOptions,
+  type RunningCarrierSimulator,
+} from '@tongban/infra';

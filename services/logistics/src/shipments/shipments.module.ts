@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { CarrierOrders } from './carrier-orders.service';
+import { ShipmentEvents } from './shipment-events';
+import { ShipmentsGrpcController } from './shipments.grpc.controller';
+import { ShipmentsKafkaController } from './shipments.kafka.controller';
+import { ShipmentsService } from './shipments.service';
+
+@Module({
+  providers: [
+    ShipmentsService,
+    ShipmentEvents,
+    CarrierOrders,
+    ShipmentsKafkaController,
+    ShipmentsGrpcController,
+  ],
+  exports: [ShipmentsService, ShipmentEvents],
+})
+export class ShipmentsModule {}
