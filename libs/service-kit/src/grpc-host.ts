@@ -32,7 +32,7 @@ export function isCodedError(error: unknown): error is CodedError & Error {
   return (
     error instanceof Error &&
     typeof (error as Partial<CodedError>).code === 'string' &&
-    /^[A-Z]+\.[A-Z_]+$/.test((error as Partial<CodedError>).code ?? '')
+    /^[A-Z][A-Z_]*\.[A-Z_]+$/.test((error as Partial<CodedError>).code ?? '')
   );
 }
 
