@@ -29,28 +29,56 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
   return { kafka, logger: options.logger };
 }
 
-/** Creates topics that do not exist yet (existing ones are left as they are). */
+/**
+ * Creates topics that do not exist yet (existing ones are left as they are) and waits until the
+ * broker serves their metadata. Several services of a region create the same topics at start, so
+ * losing the race to another creator is expected and retried, not an error.
+ */
 export async function ensureTopics(
   client: KafkaClient,
   topics: string[],
-  options: { partitions?: number } = {},
+  options: { partitions?: number; timeoutMs?: number } = {},
 ): Promise<void> {
+  const wanted = [...new Set(topics)];
+  if (wanted.length === 0) return;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const admin = client.kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        // Several partitions so a region can run more than one consumer per service; per-case
-        // order holds because every message is keyed by its case id.
-        numPartitions: options.partitions ?? 3,
-        replicationFactor: -1,
-      })),
-    });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = wanted.filter((topic) => !existing.has(topic));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: false,
+            topics: missing.map((topic) => ({
+              topic,
+              // Several partitions so a region can run more than one consumer per service;
+              // per-case order holds because every message is keyed by its case id.
+              numPartitions: options.partitions ?? 3,
+              replicationFactor: -1,
+            })),
+          });
+        }
+        // Every partition has a leader: producers and consumers can use the topics now.
+        const metadata = await admin.fetchTopicMetadata({ topics: wanted });
+        const ready = metadata.topics.every(
+          (topic) =>
+            topic.partitions.length > 0 &&
+            topic.partitions.every((partition) => partition.leader >= 0),
+        );
+        if (ready) return;
+        throw new Error('topic partitions have no leader yet');
+      } catch (error) {
+        if (Date.now() >= deadline) {
+          throw new Error(`Kafka topics ${wanted.join(', ')} not available: ${String(error)}`, {
+            cause: error,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1_000)));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
