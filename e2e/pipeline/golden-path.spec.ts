@@ -416,6 +416,59 @@ describe('a case received at one region and completed by its partner', () => {
       expect(tasks.some((task) => task.caseId === caseId)).toBe(false);
     }
 
+    it('answers a second delivery of the same envelope with the first receipt, and makes one case', async () => {
+      const caseId = `411700-20261122-8${String(Math.floor(Math.random() * 99_999)).padStart(5, '0')}`;
+      const sealed = sealEnvelope(
+        {
+          ...transfer('411700', caseId, 'HPF_RETIREMENT_WITHDRAWAL'),
+          caseTransfer: {
+            case: CaseSubmitted.fromPartial({
+              caseId,
+              originRegion: '411700',
+              handlingRegion: '429005',
+              itemCode: 'HPF_RETIREMENT_WITHDRAWAL',
+              applicant: {
+                kind: ApplicantKind.APPLICANT_KIND_PERSON,
+                identifier: residentId(98),
+                name: '王建国',
+              },
+              fields: { withdrawal_reason: 'RETIREMENT', outstanding_loan: 'NO' },
+            }),
+          },
+        },
+        loadRegionSigningKeys(network.keysDir, '411700'),
+      );
+      const client = as411700();
+      try {
+        const first = await client.deliver({ envelope: sealed });
+        const second = await client.deliver({ envelope: sealed });
+        expect(Receipt.decode(first.receipt!.receipt).status).toBe(
+          ReceiptStatus.RECEIPT_STATUS_ACCEPTED,
+        );
+        expect(
+          Buffer.compare(Buffer.from(second.receipt!.receipt), Buffer.from(first.receipt!.receipt)),
+        ).toBe(0);
+        expect(
+          Buffer.compare(
+            Buffer.from(second.receipt!.signature),
+            Buffer.from(first.receipt!.signature),
+          ),
+        ).toBe(0);
+      } finally {
+        client.close();
+      }
+      const tasksOf = async () =>
+        (
+          await network.review('429005').listTasks({ states: [], pageSize: 500, pageToken: '' })
+        ).tasks.filter((task) => task.caseId === caseId);
+      await eventually(async () => {
+        expect((await tasksOf()).length).toBeGreaterThan(0);
+      });
+      // Give a wrongly applied second copy time to show up.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await tasksOf()).toHaveLength(1);
+    });
+
     it('refuses an envelope with a forged signature', async () => {
       // Signed by someone else's key but claiming to be 411700's key.
       const forger = signerOf(generateSigningKeyPair().privateKey);
