@@ -39,3 +39,8 @@ export {
   type SchemaDifference,
   type SchemaDifferenceKind,
 } from './schema-drift';
+export {
+  PgNotificationListener,
+  type NotificationListenerLogger,
+  type PgNotificationListenerOptions,
+} from './notification-listener';

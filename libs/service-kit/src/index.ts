@@ -8,6 +8,7 @@ export type { CodedError } from './grpc-host';
 export { Readiness } from './readiness';
 export type { ReadinessReport } from './readiness';
 export { runService } from './run-service';
+export { runServiceProcess, type ServiceProcessOptions } from './run-service-process';
 export { prismaTransactions } from './prisma-transactions';
 export type { PrismaTransactional } from './prisma-transactions';
 export {

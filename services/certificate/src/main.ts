@@ -1,28 +1,12 @@
 import { telemetry } from './instrumentation';
 import path from 'node:path';
-import { loadRegion } from '@tongban/domain';
-import {
-  migrateServiceDatabase,
-  runService,
-  ServiceConfigError,
-  ServiceContext,
-} from '@tongban/service-kit';
+import { runServiceProcess } from '@tongban/service-kit';
 import { AppModule } from './app.module';
 import { loadCertificateConfig } from './certificate-config';
 
-async function main(): Promise<void> {
-  const config = loadCertificateConfig();
-  const region = loadRegion(path.join(config.regionsDir, `${config.REGION}.yaml`));
-  const context = new ServiceContext(config, region, telemetry);
-  await migrateServiceDatabase(
-    config.DATABASE_URL,
-    path.resolve(__dirname, '../prisma/migrations'),
-  );
-  await runService(AppModule.forRoot(context), context);
-}
-
-main().catch(async (error: unknown) => {
-  console.error(error instanceof ServiceConfigError ? error.message : error);
-  await telemetry.shutdown();
-  process.exit(1);
+void runServiceProcess({
+  telemetry,
+  loadConfig: loadCertificateConfig,
+  appModule: (context) => AppModule.forRoot(context),
+  migrationsDir: path.resolve(__dirname, '../prisma/migrations'),
 });

@@ -1,28 +1,11 @@
 import { telemetry } from './instrumentation';
 import path from 'node:path';
-import { loadRegion } from '@tongban/domain';
-import {
-  loadServiceConfig,
-  migrateServiceDatabase,
-  runService,
-  ServiceConfigError,
-  ServiceContext,
-} from '@tongban/service-kit';
+import { loadServiceConfig, runServiceProcess } from '@tongban/service-kit';
 import { AppModule } from './app.module';
 
-async function main(): Promise<void> {
-  const config = loadServiceConfig('review', { HTTP_PORT: 0, GRPC_PORT: 0 });
-  const region = loadRegion(path.join(config.regionsDir, `${config.REGION}.yaml`));
-  const context = new ServiceContext(config, region, telemetry);
-  await migrateServiceDatabase(
-    config.DATABASE_URL,
-    path.resolve(__dirname, '../prisma/migrations'),
-  );
-  await runService(AppModule.forRoot(context), context);
-}
-
-main().catch(async (error: unknown) => {
-  console.error(error instanceof ServiceConfigError ? error.message : error);
-  await telemetry.shutdown();
-  process.exit(1);
+void runServiceProcess({
+  telemetry,
+  loadConfig: () => loadServiceConfig('review', { HTTP_PORT: 0, GRPC_PORT: 0 }),
+  appModule: (context) => AppModule.forRoot(context),
+  migrationsDir: path.resolve(__dirname, '../prisma/migrations'),
 });

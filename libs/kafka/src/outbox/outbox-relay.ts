@@ -1,4 +1,5 @@
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
+import { PgNotificationListener } from '@tongban/persistence';
 import type { Logger } from '@tongban/telemetry';
 import type { EventProducer } from '../event-producer';
 import { OUTBOX_CHANNEL } from './outbox';
@@ -54,8 +55,7 @@ export class OutboxRelay {
   private readonly maxBackoffMs: number;
   private running = false;
   private loop: Promise<void> | undefined;
-  private listener: Client | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
+  private listener: PgNotificationListener | undefined;
   private wakeRequested = false;
   private wake: (() => void) | undefined;
   private isolate = false;
@@ -77,7 +77,17 @@ export class OutboxRelay {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.listen();
+    this.listener = new PgNotificationListener({
+      connection: this.options.pool.options,
+      channel: OUTBOX_CHANNEL,
+      name: 'outbox listener',
+      logger: this.options.logger,
+      // Also called once listening (again): rows may have committed while nobody listened.
+      onNotification: () => {
+        this.notify();
+      },
+    });
+    await this.listener.start();
     this.loop = this.run();
   }
 
@@ -85,7 +95,10 @@ export class OutboxRelay {
   async stop(options: { drainTimeoutMs?: number } = {}): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearTimeout(this.reconnectTimer);
+    // No reconnecting while draining; the listener's connection is closed at the end.
+    const listener = this.listener;
+    this.listener = undefined;
+    const listenerStopped = listener?.stop();
     this.wake?.();
     await this.loop;
     const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
@@ -96,9 +109,7 @@ export class OutboxRelay {
     } catch (error) {
       this.options.logger?.warn({ err: error }, 'outbox not fully drained at shutdown');
     }
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await listenerStopped;
   }
 
   /** Publishes one batch now; returns how many rows it published. */
@@ -194,45 +205,6 @@ export class OutboxRelay {
       }
       if (!this.notifiedDuringPass()) await this.sleep(this.pollIntervalMs, { wakeOnNotify: true });
     }
-  }
-
-  private async listen(): Promise<void> {
-    if (!this.running) return;
-    const listener = new Client(this.options.pool.options);
-    let lost = false;
-    const reconnect = (error: unknown) => {
-      // pg may both reject the pending query and emit 'error' for one failure: react once.
-      if (lost) return;
-      lost = true;
-      if (this.listener === listener) this.listener = undefined;
-      listener.end().catch(() => undefined);
-      if (!this.running) return;
-      this.options.logger?.warn({ err: error }, 'outbox listener lost; polling until it is back');
-      clearTimeout(this.reconnectTimer);
-      this.reconnectTimer = setTimeout(() => void this.listen(), 1_000);
-    };
-    listener.on('notification', () => {
-      this.notify();
-    });
-    listener.on('error', reconnect);
-    try {
-      await listener.connect();
-      await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      // stop() may have run while we were connecting.
-      if (!this.isRunning()) {
-        await listener.end();
-        return;
-      }
-      this.listener = listener;
-      // Rows may have committed while we were not listening.
-      this.notify();
-    } catch (error) {
-      reconnect(error);
-    }
-  }
-
-  private isRunning(): boolean {
-    return this.running;
   }
 
   /** Whether a commit notification (or stop) arrived while the last pass was running. */

@@ -4,7 +4,6 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Client } from 'pg';
 import { CaseStatus } from '@tongban/contracts/tongban/case/v1/case';
 import { DeliveryFailed, RemoteStatusChanged } from '@tongban/contracts/tongban/exchange/v1/events';
 import {
@@ -15,7 +14,7 @@ import {
   type SignedReceipt,
 } from '@tongban/contracts/tongban/exchange/v1/exchange';
 import type { BlobStore } from '@tongban/blobs';
-import { prismaExecutor } from '@tongban/persistence';
+import { PgNotificationListener, prismaExecutor } from '@tongban/persistence';
 import { ServiceContext } from '@tongban/service-kit';
 import { appendLogEntry, openReceipt, TrustError } from '@tongban/trust';
 import type { OutboundMessage } from '../../prisma/generated/client';
@@ -76,8 +75,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private running = false;
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Map<string, Promise<void>>();
-  private listener: Client | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
+  private listener: PgNotificationListener | undefined;
   private wakeRequested = false;
   private wake: (() => void) | undefined;
 
@@ -96,22 +94,33 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   async onApplicationBootstrap(): Promise<void> {
     this.running = true;
-    await this.listen();
+    this.listener = new PgNotificationListener({
+      connection: this.context.pool.options,
+      channel: OUTBOUND_CHANNEL,
+      name: 'delivery listener',
+      logger: this.context.logger,
+      // Also called once listening (again): messages may have committed while nobody listened.
+      onNotification: () => {
+        this.notify();
+      },
+    });
+    await this.listener.start();
     this.loop = this.run();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearTimeout(this.reconnectTimer);
+    // No reconnecting while the sends in flight finish; the connection is closed at the end.
+    const listener = this.listener;
+    this.listener = undefined;
+    const listenerStopped = listener?.stop();
     this.wake?.();
     await this.loop;
     const sending = this.inFlight.size;
     await Promise.all(this.inFlight.values());
     this.context.logger.info({ finishedSends: sending }, 'delivery worker stopped');
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await listenerStopped;
   }
 
   private async run(): Promise<void> {
@@ -513,39 +522,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       attempts,
       lastError: lastError.slice(0, 2_000),
     });
-  }
-
-  private async listen(): Promise<void> {
-    if (!this.running) return;
-    const listener = new Client(this.context.pool.options);
-    let lost = false;
-    const reconnect = (error: unknown) => {
-      if (lost) return;
-      lost = true;
-      if (this.listener === listener) this.listener = undefined;
-      listener.end().catch(() => undefined);
-      if (!this.running) return;
-      this.context.logger.warn({ err: error }, 'delivery listener lost; polling until it is back');
-      clearTimeout(this.reconnectTimer);
-      this.reconnectTimer = setTimeout(() => void this.listen(), 1_000);
-    };
-    listener.on('notification', () => {
-      this.notify();
-    });
-    listener.on('error', reconnect);
-    try {
-      await listener.connect();
-      await listener.query(`LISTEN ${OUTBOUND_CHANNEL}`);
-      // stop() may have run while we were connecting.
-      if (!this.isRunning()) {
-        await listener.end();
-        return;
-      }
-      this.listener = listener;
-      this.notify();
-    } catch (error) {
-      reconnect(error);
-    }
   }
 
   private isRunning(): boolean {
