@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { createDatabase, dropDatabase, migrate, uniqueDatabaseName } from '@tongban/persistence';
 import { testInfrastructure } from './test-infrastructure';
 
@@ -30,7 +30,33 @@ export async function createIsolatedDatabase(
     pool,
     drop: async () => {
       await pool.end();
+      // Let connections of other pools on this database (a service under test) finish closing:
+      // a forced drop would terminate them mid-close, and node-postgres reports that as an
+      // unhandled error in the test run.
+      await sessionsClosed(postgresAdminUrl, name, 5_000);
       await dropDatabase(postgresAdminUrl, name);
     },
   };
+}
+
+async function sessionsClosed(
+  adminUrl: string,
+  database: string,
+  timeoutMs: number,
+): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const open = await admin.query<{ count: string }>(
+        'SELECT count(*) FROM pg_stat_activity WHERE datname = $1',
+        [database],
+      );
+      if (Number(open.rows[0]?.count ?? 0) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await admin.end();
+  }
 }
