@@ -17,17 +17,15 @@ const NEXT: ReadonlyMap<CaseStatus, readonly CaseStatus[]> = new Map([
     [
       S.CASE_STATUS_SUPPLEMENT_REQUESTED,
       S.CASE_STATUS_SURVEY_REQUIRED,
+      S.CASE_STATUS_PRE_REVIEWED,
       S.CASE_STATUS_APPROVED,
       S.CASE_STATUS_REJECTED,
     ],
   ],
-  // Rejection while waiting for the applicant: the supplement period ran out without the
-  // materials (行政许可法 第三十二条 — the application is then not accepted).
-  [S.CASE_STATUS_SUPPLEMENT_REQUESTED, [S.CASE_STATUS_SUPPLEMENTED, S.CASE_STATUS_REJECTED]],
-  // After a supplement the reviewer may ask again (补正 can take several rounds), order a survey
-  // or decide.
+  // Pre-review (or a TWO_LEVEL item's initial review) passed: the decision follows, possibly
+  // after another supplement or a survey asked for at the higher level.
   [
-    S.CASE_STATUS_SUPPLEMENTED,
+    S.CASE_STATUS_PRE_REVIEWED,
     [
       S.CASE_STATUS_SUPPLEMENT_REQUESTED,
       S.CASE_STATUS_SURVEY_REQUIRED,
@@ -35,9 +33,35 @@ const NEXT: ReadonlyMap<CaseStatus, readonly CaseStatus[]> = new Map([
       S.CASE_STATUS_REJECTED,
     ],
   ],
+  // Rejection while waiting for the applicant: the supplement period ran out without the
+  // materials (行政许可法 第三十二条 — the application is then not accepted).
+  [S.CASE_STATUS_SUPPLEMENT_REQUESTED, [S.CASE_STATUS_SUPPLEMENTED, S.CASE_STATUS_REJECTED]],
+  // After a supplement the reviewer may ask again (补正 can take several rounds), order a survey,
+  // pass the pre-review or decide.
+  [
+    S.CASE_STATUS_SUPPLEMENTED,
+    [
+      S.CASE_STATUS_SUPPLEMENT_REQUESTED,
+      S.CASE_STATUS_SURVEY_REQUIRED,
+      S.CASE_STATUS_PRE_REVIEWED,
+      S.CASE_STATUS_APPROVED,
+      S.CASE_STATUS_REJECTED,
+    ],
+  ],
   // As with supplements: the applicant never provided the site photos or video.
   [S.CASE_STATUS_SURVEY_REQUIRED, [S.CASE_STATUS_SURVEYED, S.CASE_STATUS_REJECTED]],
-  [S.CASE_STATUS_SURVEYED, [S.CASE_STATUS_APPROVED, S.CASE_STATUS_REJECTED]],
+  // The survey evidence arrived. The reviewer accepts it (no site visit) and goes on, or asks
+  // for another round when a checkpoint is not visible.
+  [
+    S.CASE_STATUS_SURVEYED,
+    [
+      S.CASE_STATUS_SURVEY_REQUIRED,
+      S.CASE_STATUS_SUPPLEMENT_REQUESTED,
+      S.CASE_STATUS_PRE_REVIEWED,
+      S.CASE_STATUS_APPROVED,
+      S.CASE_STATUS_REJECTED,
+    ],
+  ],
   [S.CASE_STATUS_APPROVED, [S.CASE_STATUS_CERTIFICATE_ISSUED]],
   // An electronic result needs no delivery: the case is complete once the certificate exists.
   [S.CASE_STATUS_CERTIFICATE_ISSUED, [S.CASE_STATUS_DISPATCHED, S.CASE_STATUS_COMPLETED]],
@@ -60,6 +84,7 @@ const LABELS: ReadonlyMap<CaseStatus, string> = new Map([
   [S.CASE_STATUS_SUPPLEMENTED, '已补正'],
   [S.CASE_STATUS_SURVEY_REQUIRED, '待踏勘'],
   [S.CASE_STATUS_SURVEYED, '已踏勘'],
+  [S.CASE_STATUS_PRE_REVIEWED, '预审通过'],
   [S.CASE_STATUS_APPROVED, '审批通过'],
   [S.CASE_STATUS_REJECTED, '不予批准'],
   [S.CASE_STATUS_CERTIFICATE_ISSUED, '已出证'],

@@ -26,10 +26,16 @@ export {
 } from './case-lifecycle';
 export { addWorkingDays, weekendOnlyCalendar } from './working-days';
 export type { WorkingDayCalendar } from './working-days';
+export { HolidayCalendar, loadHolidayCalendar } from './calendar/holiday-calendar';
+export type { HolidayYear } from './calendar/holiday-calendar';
+export { slaDeadline, slaPaused, slaUsedMs, slaWarningAt } from './calendar/sla-clock';
+export type { SlaClockState, SlaPause } from './calendar/sla-clock';
+export { SERVICE_LISTS, serviceLists } from './region/service-lists';
+export type { ServiceListName } from './region/service-lists';
 export { checkApplication, fieldValue } from './application';
 export type { Application, ApplicationProblem, ApplicationProblemCode } from './application';
-export { evaluateInstantRules } from './instant-rules';
-export type { InstantDecision } from './instant-rules';
+export { evaluateInstantRules, ruleSetVersion } from './instant-rules';
+export type { InstantDecision, RuleTrace } from './instant-rules';
 export { applicantKindName, toDeliveryMethod, toHandlingMode } from './proto-enums';
 export { loadRegion, loadRegions } from './region/load-region';
 export type { LoadRegionOptions } from './region/load-region';
@@ -47,6 +53,8 @@ export {
 export type {
   Agreement,
   ApplicantKindName,
+  Bundle,
+  RegionPostalAddress,
   ApplicationField,
   DeliveryMethodName,
   HandlingModeName,

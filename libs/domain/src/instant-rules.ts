@@ -1,7 +1,16 @@
+import { createHash } from 'node:crypto';
 import { fieldValue, type Application } from './application';
 import { DomainError } from './domain-error';
 import { NO_RULE_MATCHED } from './region/region-cross-checks';
 import type { RegionItem, RuleCondition, RuleDecision } from './region/region.schema';
+
+/** How one rule fared on an application, condition by condition, in the window's words. */
+export interface RuleTrace {
+  readonly rule: string;
+  readonly description: string;
+  readonly matched: boolean;
+  readonly conditions: readonly { readonly condition: string; readonly held: boolean }[];
+}
 
 /** The outcome of instant approval (秒批) for one application. */
 export interface InstantDecision {
@@ -10,6 +19,33 @@ export interface InstantDecision {
   readonly rule: string;
   /** Shown to the applicant at the origin window. */
   readonly reason: string;
+  /**
+   * SHA-256 of the item's rule set as evaluated: stored with the decision, so a later change of
+   * the rules is visible and never rewrites why a past case was decided.
+   */
+  readonly ruleSetVersion: string;
+  /** Every rule up to the one that decided (all of them when none matched). */
+  readonly trace: readonly RuleTrace[];
+}
+
+/** SHA-256 (hex) of an item's rules in a canonical form: equal rules, equal version. */
+export function ruleSetVersion(item: RegionItem): string {
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(item.rules ?? [])))
+    .digest('hex');
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, entry]) => entry !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, entry]) => [key, canonical(entry)]),
+    );
+  }
+  return value;
 }
 
 /**
@@ -24,9 +60,23 @@ export function evaluateInstantRules(item: RegionItem, application: Application)
       `事项“${item.name}”（${item.code}）不是秒批事项，须由审批人员审查。`,
     );
   }
+  const version = ruleSetVersion(item);
+  const trace: RuleTrace[] = [];
   for (const rule of item.rules) {
-    if (rule.when.every((condition) => holds(condition, application))) {
-      return { decision: rule.decision, rule: rule.name, reason: rule.reason ?? rule.description };
+    const conditions = rule.when.map((condition) => ({
+      condition: describe(item, condition),
+      held: holds(condition, application),
+    }));
+    const matched = conditions.every((condition) => condition.held);
+    trace.push({ rule: rule.name, description: rule.description, matched, conditions });
+    if (matched) {
+      return {
+        decision: rule.decision,
+        rule: rule.name,
+        reason: rule.reason ?? rule.description,
+        ruleSetVersion: version,
+        trace,
+      };
     }
   }
   const missing = item.rules
@@ -40,6 +90,8 @@ export function evaluateInstantRules(item: RegionItem, application: Application)
   return {
     decision: 'REJECT',
     rule: NO_RULE_MATCHED,
+    ruleSetVersion: version,
+    trace,
     reason:
       missing.length === 0
         ? `不符合秒批条件：事项“${item.name}”没有可自动批准的情形。`
@@ -61,6 +113,16 @@ function holds(condition: RuleCondition, application: Application): boolean {
       return (fieldValue(application, condition.field) !== undefined) === condition.present;
     case 'materialPresent':
       return application.materials.includes(condition.material) === condition.present;
+    case 'fieldRange': {
+      const value = fieldValue(application, condition.field);
+      // A number as the window types it: digits, an optional sign and decimal point only.
+      if (value === undefined || !/^[+-]?\d+(\.\d+)?$/.test(value)) return false;
+      const number = Number(value);
+      return (
+        (condition.atLeast === undefined || number >= condition.atLeast) &&
+        (condition.atMost === undefined || number <= condition.atMost)
+      );
+    }
   }
 }
 
@@ -86,5 +148,12 @@ function describe(item: RegionItem, condition: RuleCondition): string {
       return `“${label}”为${condition.values.map(valueLabel).join('或')}`;
     case 'fieldPresent':
       return condition.present ? `填写“${label}”` : `不填写“${label}”`;
+    case 'fieldRange':
+      if (condition.atLeast !== undefined && condition.atMost !== undefined) {
+        return `“${label}”在 ${String(condition.atLeast)} 至 ${String(condition.atMost)} 之间`;
+      }
+      return condition.atLeast !== undefined
+        ? `“${label}”不小于 ${String(condition.atLeast)}`
+        : `“${label}”不大于 ${String(condition.atMost)}`;
   }
 }

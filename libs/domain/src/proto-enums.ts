@@ -17,6 +17,7 @@ import type {
 const HANDLING_MODES: Readonly<Record<HandlingModeName, HandlingMode>> = {
   INSTANT: HandlingMode.HANDLING_MODE_INSTANT,
   STANDARD: HandlingMode.HANDLING_MODE_STANDARD,
+  TWO_LEVEL: HandlingMode.HANDLING_MODE_TWO_LEVEL,
 };
 
 const DELIVERY_METHODS: Readonly<Record<DeliveryMethodName, DeliveryMethod>> = {

@@ -82,6 +82,38 @@ export function crossCheckRegion(region: Region): RegionProblem[] {
     });
   });
 
+  region.items.forEach((item, index) => {
+    if (item.renewal !== undefined && !itemCodes.has(item.renewal.item)) {
+      report(
+        ['items', index, 'renewal', 'item'],
+        `续办事项 ${item.renewal.item} 不在本地区的 items 中`,
+      );
+    }
+  });
+
+  const bundleCodes = new Set<string>();
+  region.bundles.forEach((bundle, index) => {
+    if (bundleCodes.has(bundle.code)) {
+      report(['bundles', index, 'code'], `一件事编码 ${bundle.code} 重复`);
+    }
+    bundleCodes.add(bundle.code);
+    const seen = new Set<string>();
+    bundle.items.forEach((entry, itemIndex) => {
+      const at = ['bundles', index, 'items', itemIndex];
+      if (entry.region === region.code) {
+        report(
+          [...at, 'region'],
+          '一件事中的事项由合作地区办理；本地区事项请在本地区业务系统中办理',
+        );
+      } else if (!partnerCodes.has(entry.region)) {
+        report([...at, 'region'], `${entry.region} 不在 partners 中`);
+      }
+      const key = `${entry.region}/${entry.item}`;
+      if (seen.has(key)) report(at, `事项 ${key} 在一件事 ${bundle.code} 中重复`);
+      seen.add(key);
+    });
+  });
+
   return problems;
 }
 
@@ -112,14 +144,38 @@ function checkItem(
     fields.set(field.name, field.values === undefined ? undefined : values);
   });
 
-  if (item.mode === 'STANDARD') {
+  if (item.mode === 'TWO_LEVEL' && item.approvalDepartment === undefined) {
+    report(
+      ['approvalDepartment'],
+      '两级审批（TWO_LEVEL）事项须写明上级核准部门 approvalDepartment',
+    );
+  }
+  if (item.mode !== 'TWO_LEVEL' && item.approvalDepartment !== undefined) {
+    report(['approvalDepartment'], '只有两级审批（TWO_LEVEL）事项有上级核准部门；请删除此项');
+  }
+  if (
+    item.preReviewWorkingDays !== undefined &&
+    item.preReviewWorkingDays > item.timeLimitWorkingDays
+  ) {
+    report(
+      ['preReviewWorkingDays'],
+      `预审时限不能长于办理时限（${item.timeLimitWorkingDays} 个工作日）`,
+    );
+  }
+  if (item.renewal !== undefined && item.validityDays === undefined) {
+    report(['renewal'], '证照没有有效期（validityDays）就不会到期，不需要 renewal');
+  }
+  if (item.mode !== 'INSTANT') {
     if (item.rules !== undefined) {
       report(
         ['rules'],
-        '人工审批（STANDARD）事项不使用秒批规则；请删除 rules，或把 mode 改为 INSTANT',
+        '人工审批（STANDARD、TWO_LEVEL）事项不使用秒批规则；请删除 rules，或把 mode 改为 INSTANT',
       );
     }
     return;
+  }
+  if (item.surveyRequired) {
+    report(['surveyRequired'], '秒批（INSTANT）事项由规则即时决定，不能安排踏勘；请改为 STANDARD');
   }
   if (item.rules === undefined || item.rules.length === 0) {
     report(['rules'], '秒批（INSTANT）事项必须配置至少 1 条规则，否则无法自动作出决定');
@@ -157,7 +213,7 @@ function checkItem(
         return;
       }
       const allowed = fields.get(condition.field);
-      if (allowed === undefined) return;
+      if (allowed === undefined || condition.kind === 'fieldRange') return;
       const values =
         condition.kind === 'fieldEquals'
           ? [condition.value]

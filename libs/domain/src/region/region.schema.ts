@@ -87,12 +87,15 @@ const conditionInput = z.strictObject({
   equals: text.optional(),
   in: z.array(text).min(1, '至少需要 1 个值').optional(),
   present: z.boolean().optional(),
+  /** Numeric bounds (inclusive) on a field's value, e.g. years of contribution ≥ 15. */
+  atLeast: z.number().finite().optional(),
+  atMost: z.number().finite().optional(),
   material: catalogCode.optional(),
   applicantKind: z.enum(APPLICANT_KINDS).optional(),
 });
 
 const CONDITION_FORMS =
-  '条件应为以下形式之一：{ field, equals }、{ field, in: [...] }、{ field, present }、{ material, present }、{ applicantKind }';
+  '条件应为以下形式之一：{ field, equals }、{ field, in: [...] }、{ field, present }、{ field, atLeast?, atMost? }、{ material, present }、{ applicantKind }';
 
 const condition = conditionInput.transform((input, ctx) => {
   const keys = Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined);
@@ -116,6 +119,28 @@ const condition = conditionInput.transform((input, ctx) => {
     }
     if (input.present !== undefined && only('field', 'present')) {
       return { kind: 'fieldPresent' as const, field: input.field, present: input.present };
+    }
+    if (
+      (input.atLeast !== undefined || input.atMost !== undefined) &&
+      only('field', 'atLeast', 'atMost')
+    ) {
+      if (
+        input.atLeast !== undefined &&
+        input.atMost !== undefined &&
+        input.atLeast > input.atMost
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `atLeast（${input.atLeast}）不能大于 atMost（${input.atMost}）`,
+        });
+        return z.NEVER;
+      }
+      return {
+        kind: 'fieldRange' as const,
+        field: input.field,
+        ...(input.atLeast !== undefined ? { atLeast: input.atLeast } : {}),
+        ...(input.atMost !== undefined ? { atMost: input.atMost } : {}),
+      };
     }
   }
   ctx.addIssue({
@@ -142,14 +167,33 @@ const instantRule = z.strictObject({
   reason: text.optional(),
 });
 
-export const HANDLING_MODES = ['INSTANT', 'STANDARD'] as const;
+export const HANDLING_MODES = ['INSTANT', 'STANDARD', 'TWO_LEVEL'] as const;
 export const DELIVERY_METHODS = ['ELECTRONIC', 'WINDOW_PICKUP', 'MAIL'] as const;
+
+/** Where a renewal starts from when a certificate of this item expires soon (无感智办). */
+const renewal = z.strictObject({
+  /** The item to apply for; usually a 延续 item of this catalog. */
+  item: catalogCode,
+  /** How many days before expiry the holder is reminded and offered a pre-filled renewal. */
+  remindDaysBefore: z.int().min(1, '应不小于 1').max(365, '应不大于 365'),
+});
 
 const item = z.strictObject({
   code: catalogCode,
   name: text,
   department: text,
   mode: z.enum(HANDLING_MODES),
+  /** For TWO_LEVEL items: the higher level that approves (the district, after the town). */
+  approvalDepartment: text.optional(),
+  /** Promised pre-review time (seed 002: 2 days); defaults to the time limit. */
+  preReviewWorkingDays: z.int().min(0, '应不小于 0').max(365, '应不大于 365').optional(),
+  /** A site survey is part of the review, done remotely with photos and videos (seed 000). */
+  surveyRequired: z.boolean().default(false),
+  /** The reviewer must see the originals: collected by mail after pre-review (seed 000). */
+  originalsRequired: z.boolean().default(false),
+  /** The applicant must appear in person somewhere (face check, signature): not 零跑动. */
+  inPersonRequired: z.boolean().default(false),
+  renewal: renewal.optional(),
   materials: z.array(material),
   /** Promised time limit (承诺时限); 0 for items decided on the spot (即办). */
   timeLimitWorkingDays: z.int().min(0, '应不小于 0').max(365, '应不大于 365'),
@@ -160,9 +204,19 @@ const item = z.strictObject({
   rules: z.array(instantRule).optional(),
 });
 
+const postalAddress = z.strictObject({
+  recipient: text,
+  phone: z.string().regex(/^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/, '应为手机号或带区号的固定电话'),
+  divisionCode,
+  line: text,
+  postalCode: z.string().regex(/^\d{6}$/, '应为 6 位邮政编码'),
+});
+
 const partner = z.strictObject({
   code: divisionCode,
   name: text,
+  /** The partner's cross-province window, where results for pickup there are mailed. */
+  window: postalAddress.optional(),
   /** host:port of the partner's exchange (gRPC over mutual TLS). */
   endpoint: hostPort,
   /** DNS name the partner's exchange certificate must carry. */
@@ -191,14 +245,26 @@ const exchange = z.strictObject({
   signingKey: keyPath,
 });
 
+/** A one-thing bundle (一件事, seed 001): several items, one application at this region's window. */
+const bundle = z.strictObject({
+  code: catalogCode,
+  name: text,
+  items: z
+    .array(z.strictObject({ region: divisionCode, item: catalogCode }))
+    .min(2, '一件事至少包含 2 个事项'),
+});
+
 export const regionSchema = z.strictObject({
   code: divisionCode,
   name: text,
   province: text,
+  /** This region's cross-province window (跨省通办窗口): results for pickup there go here. */
+  window: postalAddress.optional(),
   exchange,
   items: z.array(item).min(1, '至少需要 1 个事项'),
   partners: z.array(partner).default([]),
   agreements: z.array(agreement).default([]),
+  bundles: z.array(bundle).default([]),
 });
 
 export type Region = z.output<typeof regionSchema>;
@@ -209,6 +275,8 @@ export type InstantRule = NonNullable<RegionItem['rules']>[number];
 export type RuleCondition = InstantRule['when'][number];
 export type Partner = Region['partners'][number];
 export type Agreement = Region['agreements'][number];
+export type Bundle = Region['bundles'][number];
+export type RegionPostalAddress = z.output<typeof postalAddress>;
 export type RegionExchange = Region['exchange'];
 export type HandlingModeName = (typeof HANDLING_MODES)[number];
 export type DeliveryMethodName = (typeof DELIVERY_METHODS)[number];
