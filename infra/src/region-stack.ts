@@ -61,8 +61,8 @@ export interface RunningRegionStack {
   regions: Record<string, RegionEndpoints>;
   /** Stops one service (SIGTERM, graceful) — to test what its region does without it. */
   stopService(region: string, service: RegionService): Promise<void>;
-  /** Starts a stopped service again on the same ports. */
-  startService(region: string, service: RegionService): Promise<void>;
+  /** Starts a stopped service again on the same ports, with extra environment if given. */
+  startService(region: string, service: RegionService, env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -111,7 +111,11 @@ export async function startRegionStack(options: RegionStackOptions): Promise<Run
   const running = new Map<string, Running>();
   const key = (region: string, service: RegionService) => `${region}/${service}`;
 
-  const environment = (region: RegionEndpoints, service: RegionService): NodeJS.ProcessEnv => {
+  const environment = (
+    region: RegionEndpoints,
+    service: RegionService,
+    extra: Record<string, string> = {},
+  ): NodeJS.ProcessEnv => {
     const own = region.services[service];
     const blobDir = path.join(options.stateDir, region.code, 'blobs');
     mkdirSync(blobDir, { recursive: true });
@@ -141,16 +145,21 @@ export async function startRegionStack(options: RegionStackOptions): Promise<Run
       CARRIER_WEBHOOK_SECRET: options.carrier.webhookSecret,
       LOGISTICS_PUBLIC_URL: `http://127.0.0.1:${String(region.services.logistics.httpPort)}`,
       SWC_NODE_PROJECT: path.join(repo, 'tsconfig.base.json'),
+      ...extra,
     };
   };
 
-  const start = (region: RegionEndpoints, service: RegionService): Promise<void> => {
+  const start = (
+    region: RegionEndpoints,
+    service: RegionService,
+    extra?: Record<string, string>,
+  ): Promise<void> => {
     const child = spawn(
       process.execPath,
       ['-r', '@swc-node/register', path.join(repo, 'services', service, 'src/main.ts')],
       {
         cwd: path.join(repo, 'services', service),
-        env: environment(region, service),
+        env: environment(region, service, extra),
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -217,10 +226,10 @@ export async function startRegionStack(options: RegionStackOptions): Promise<Run
   return {
     regions,
     stopService: stopOne,
-    startService: async (region, service) => {
+    startService: async (region, service, env) => {
       const endpoints = regions[region];
       if (!endpoints) throw new Error(`region ${region} is not part of this stack`);
-      await start(endpoints, service);
+      await start(endpoints, service, env);
     },
     stop: stopAll,
   };

@@ -1,6 +1,6 @@
 export { loadServiceConfig, ServiceConfigError } from './service-config';
 export type { BaseServiceConfig } from './service-config';
-export { ServiceContext } from './service-context';
+export { ServiceClock, ServiceContext } from './service-context';
 export { ServiceKitModule } from './service-kit.module';
 export { ConsumerHost } from './consumer-host';
 export { GrpcHost, unary, toServiceError, isCodedError, ERROR_CODE_METADATA } from './grpc-host';

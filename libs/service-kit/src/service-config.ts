@@ -21,6 +21,9 @@ const baseEnvironment = z.object({
   REGIONS_DIR: z.string().optional(),
   TONGBAN_KEYS_DIR: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  // Shifts the service's clock by whole days, for drills and tests of what happens days later
+  // (deadlines passing, certificates expiring) without waiting for them; e.g. "8" or "-3".
+  CLOCK_OFFSET_DAYS: z.coerce.number().int().min(-3650).max(3650).default(0),
 });
 
 export type BaseServiceConfig = z.infer<typeof baseEnvironment> & {

@@ -15,6 +15,15 @@ import type { BaseServiceConfig } from './service-config';
  * own database pool, the region's Kafka (client, producer, topic names) and its outbox relay.
  * One instance per process, created before Nest so that a bad configuration fails fast.
  */
+/** The time as the service's business rules see it: real time plus a whole-day offset. */
+export class ServiceClock {
+  constructor(readonly offsetDays = 0) {}
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetDays * 86_400_000);
+  }
+}
+
 export class ServiceContext<Config extends BaseServiceConfig = BaseServiceConfig> {
   readonly logger: Logger;
   readonly pool: Pool;
@@ -22,6 +31,8 @@ export class ServiceContext<Config extends BaseServiceConfig = BaseServiceConfig
   readonly producer: EventProducer;
   readonly naming: TopicNaming;
   readonly relay: OutboxRelay;
+  /** Where the service reads the time; shifted by CLOCK_OFFSET_DAYS (drills and tests). */
+  readonly clock: ServiceClock;
 
   constructor(
     readonly config: Config,
@@ -34,6 +45,13 @@ export class ServiceContext<Config extends BaseServiceConfig = BaseServiceConfig
       region: config.REGION,
       level: config.LOG_LEVEL,
     });
+    this.clock = new ServiceClock(config.CLOCK_OFFSET_DAYS);
+    if (config.CLOCK_OFFSET_DAYS !== 0) {
+      this.logger.warn(
+        { offsetDays: config.CLOCK_OFFSET_DAYS },
+        'the service clock is shifted (CLOCK_OFFSET_DAYS): deadlines and expiry use the shifted time',
+      );
+    }
     this.pool = new Pool({ connectionString: config.DATABASE_URL, max: 10 });
     this.pool.on('error', (error) => {
       this.logger.warn({ err: error }, 'idle database connection failed');
