@@ -89,6 +89,8 @@ function retireeWithdrawal(overrides: Partial<SubmitCaseRequest> = {}): SubmitCa
       outstanding_loan: 'NO',
     },
     submittedBy: 'zmd-window-01',
+    agent: undefined,
+    materialsPickup: undefined,
     ...overrides,
   };
 }

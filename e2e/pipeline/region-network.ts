@@ -6,13 +6,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CertificateServiceService } from '@tongban/contracts/tongban/certificate/v1/certificate';
+import { DirectoryServiceService } from '@tongban/contracts/tongban/exchange/v1/directory';
 import { IntakeServiceService } from '@tongban/contracts/tongban/intake/v1/intake';
+import { LogisticsServiceService } from '@tongban/contracts/tongban/logistics/v1/logistics';
 import { ReviewServiceService } from '@tongban/contracts/tongban/review/v1/review';
 import {
   ensureDevPki,
   REGION_SERVICES,
   startCarrierSimulator,
   startRegionStack,
+  type RegionService,
   type RunningCarrierSimulator,
   type RunningRegionStack,
 } from '@tongban/infra';
@@ -31,6 +34,14 @@ export interface RegionNetwork {
   intake(region: string): PromiseClient<typeof IntakeServiceService>;
   review(region: string): PromiseClient<typeof ReviewServiceService>;
   certificate(region: string): PromiseClient<typeof CertificateServiceService>;
+  logistics(region: string): PromiseClient<typeof LogisticsServiceService>;
+  /** The exchange's in-region directory (catalogs, keys). */
+  directory(region: string): PromiseClient<typeof DirectoryServiceService>;
+  /**
+   * Stops one service and starts it again with extra environment — e.g. CLOCK_OFFSET_DAYS to let
+   * days pass for deadlines and expiry, or REGIONS_DIR to load a changed region file.
+   */
+  restart(region: string, service: RegionService, env?: Record<string, string>): Promise<void>;
   /** URL of one service database of the network (to inspect the exchange's message log). */
   databaseUrl(region: string, service: string): string;
   stop(): Promise<void>;
@@ -67,7 +78,7 @@ export async function startRegionNetwork(): Promise<RegionNetwork> {
   const client = <Definition extends Record<string, unknown>>(
     definition: Definition,
     region: string,
-    service: 'intake' | 'review' | 'certificate',
+    service: 'intake' | 'review' | 'certificate' | 'logistics' | 'exchange',
   ): PromiseClient<Definition> => {
     const endpoints = stack.regions[region];
     if (!endpoints) throw new Error(`region ${region} is not running`);
@@ -88,6 +99,12 @@ export async function startRegionNetwork(): Promise<RegionNetwork> {
     intake: (region) => client(IntakeServiceService, region, 'intake'),
     review: (region) => client(ReviewServiceService, region, 'review'),
     certificate: (region) => client(CertificateServiceService, region, 'certificate'),
+    logistics: (region) => client(LogisticsServiceService, region, 'logistics'),
+    directory: (region) => client(DirectoryServiceService, region, 'exchange'),
+    restart: async (region, service, env) => {
+      await stack.stopService(region, service);
+      await stack.startService(region, service, env);
+    },
     databaseUrl: (region, service) =>
       databaseUrl(infrastructure.postgresAdminUrl, `${databasePrefix}_${region}_${service}`),
     stop: async () => {

@@ -85,6 +85,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 const IDEMPOTENCY_KEY = 'idempotency-key';
 /** Recipient lines holding this marker lose the parcel after its last hub scan. */
 export const LOST_MARKER = '[LOST]';
+/** Recipient lines holding this marker cannot be delivered: the parcel goes back to the sender. */
+export const RETURN_MARKER = '[RETURN]';
 
 /**
  * Starts the simulated carrier 通达速运 (code SIM), an HTTP API on 127.0.0.1 that takes
@@ -186,6 +188,7 @@ export async function startCarrierSimulator(
       placeOf(order.recipient.divisionCode),
       {
         lost: order.recipient.line.includes(LOST_MARKER),
+        returned: order.recipient.line.includes(RETURN_MARKER),
         random: seededRandom(seed, 'route', order.reference, key),
       },
     );

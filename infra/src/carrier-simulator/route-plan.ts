@@ -32,6 +32,7 @@ const LEGS = {
   toDeliveryStation: [4, 8],
   lastMile: [1, 4],
   lossNoticed: [12, 24],
+  returnToSender: [12, 30],
 } as const satisfies Record<string, readonly [number, number]>;
 
 const PROMISE_HOURS = { withinProvince: 24, acrossProvinces: 48 };
@@ -40,12 +41,13 @@ const PROMISE_HOURS = { withinProvince: 24, acrossProvinces: 48 };
  * The tracking events a parcel from `from` to `to` will produce: pickup in the sender's city,
  * one hub scan within a province or two across provinces (the sender's and the recipient's
  * provincial hub), out for delivery in the recipient's city, delivered. A lost parcel goes
- * missing after its last hub scan and ends FAILED.
+ * missing after its last hub scan and ends FAILED; a returned one cannot be delivered at the
+ * recipient's address, travels back and ends FAILED at the sender's (退回寄件方).
  */
 export function planShipment(
   from: Place,
   to: Place,
-  options: { lost: boolean; random: Random },
+  options: { lost: boolean; returned?: boolean; random: Random },
 ): ShipmentPlan {
   const { random } = options;
   let at = 0;
@@ -87,7 +89,22 @@ export function planShipment(
       to.city,
       `快件已到达【${to.city}】营业点，快递员正在派送`,
     );
-    add('DELIVERED', LEGS.lastMile, to.city, '快件已签收，感谢使用通达速运');
+    if (options.returned === true) {
+      add(
+        'IN_TRANSIT',
+        LEGS.lastMile,
+        to.city,
+        '派送不成功：收件地址无法投递，联系收件人未果，快件将退回寄件方',
+      );
+      add(
+        'FAILED',
+        LEGS.returnToSender,
+        from.city,
+        `快件已退回寄件方【${from.city}】：收件地址无法投递，请核对收件信息后重新寄送`,
+      );
+    } else {
+      add('DELIVERED', LEGS.lastMile, to.city, '快件已签收，感谢使用通达速运');
+    }
   }
   const promiseHours =
     from.province === to.province ? PROMISE_HOURS.withinProvince : PROMISE_HOURS.acrossProvinces;

@@ -22,6 +22,12 @@ export function chinaDay(instant: Date): ChinaDay {
   };
 }
 
+/** The midnight (China time) that ends the China day of `instant`: 00:00 of the next day. */
+export function chinaMidnightAfter(instant: Date): Date {
+  const shifted = instant.getTime() + CHINA_OFFSET_MS;
+  return new Date(Math.floor(shifted / MS_PER_DAY) * MS_PER_DAY + MS_PER_DAY - CHINA_OFFSET_MS);
+}
+
 /** Whether `year`-`month`-`day` exists in the Gregorian calendar (month 1–12). */
 export function isRealDate(year: number, month: number, day: number): boolean {
   const probe = new Date(Date.UTC(year, month - 1, day));

@@ -11,6 +11,13 @@ export type DomainErrorCode =
   | 'DEADLINE.INVALID_ARGUMENT'
   /** A working-day calendar that never yields a working day. */
   | 'DEADLINE.NO_WORKING_DAY'
+  /**
+   * A holiday calendar file (libs/domain/calendar/<year>.yaml) is missing, unreadable, not YAML,
+   * or breaks the schema or a cross-check (a date twice, outside its year, on both lists …).
+   */
+  | 'CALENDAR.INVALID_FILE'
+  /** The SLA clock was asked about a paused case without saying what time it is now. */
+  | 'SLA.NOW_REQUIRED'
   /** Instant rules asked of an item that is not decided by rules (秒批). */
   | 'RULES.NOT_INSTANT'
   /** A region file is missing, unreadable, not YAML, or breaks the schema or a cross-check. */

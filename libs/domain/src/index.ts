@@ -13,7 +13,7 @@ export {
 } from './credit-code';
 export type { CreditCodeErrorCode } from './credit-code';
 export { provinceName } from './provinces';
-export { chinaDay } from './china-time';
+export { chinaDay, chinaMidnightAfter } from './china-time';
 export type { ChinaDay } from './china-time';
 export { formatCaseNumber, parseCaseNumber } from './case-number';
 export type { CaseNumber, ParsedCaseNumber } from './case-number';
@@ -28,7 +28,7 @@ export { addWorkingDays, weekendOnlyCalendar } from './working-days';
 export type { WorkingDayCalendar } from './working-days';
 export { HolidayCalendar, loadHolidayCalendar } from './calendar/holiday-calendar';
 export type { HolidayYear } from './calendar/holiday-calendar';
-export { slaDeadline, slaPaused, slaUsedMs, slaWarningAt } from './calendar/sla-clock';
+export { slaBudgetMs, slaDeadline, slaPaused, slaUsedMs, slaWarningAt } from './calendar/sla-clock';
 export type { SlaClockState, SlaPause } from './calendar/sla-clock';
 export { SERVICE_LISTS, serviceLists } from './region/service-lists';
 export type { ServiceListName } from './region/service-lists';

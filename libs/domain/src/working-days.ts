@@ -15,7 +15,7 @@ export const weekendOnlyCalendar: WorkingDayCalendar = {
 };
 
 // Longer than any real run of holidays; only a broken calendar gets there.
-const MAX_CONSECUTIVE_NON_WORKING_DAYS = 60;
+export const MAX_CONSECUTIVE_NON_WORKING_DAYS = 60;
 
 /**
  * The moment `days` working days after `start`, at the same time of day in China Standard Time.

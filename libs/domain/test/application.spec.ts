@@ -6,6 +6,9 @@ const item: RegionItem = {
   name: '食品经营许可',
   department: '潜江市市场监督管理局',
   mode: 'STANDARD',
+  surveyRequired: false,
+  originalsRequired: false,
+  inPersonRequired: false,
   materials: [
     { code: 'APPLICATION_FORM', name: '食品经营许可申请书', mandatory: true },
     { code: 'BUSINESS_LICENSE', name: '营业执照', mandatory: true },

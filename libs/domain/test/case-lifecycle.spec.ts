@@ -19,23 +19,74 @@ const REAL_STATUSES = Object.values(CaseStatus).filter(
 const TERMINAL = [S.CASE_STATUS_REJECTED, S.CASE_STATUS_COMPLETED, S.CASE_STATUS_WITHDRAWN];
 const OPEN = REAL_STATUSES.filter((status) => !TERMINAL.includes(status));
 
-// The lifecycle of ARCHITECTURE §4, written out independently of src/ (withdrawal separately).
+// The lifecycle of ARCHITECTURE §4 with issue 4's additions (pre-review, survey rounds), written
+// out independently of src/: for each status, every status it may move to (withdrawal included).
+const LEGAL_NEXT: Readonly<Record<string, readonly string[]>> = {
+  SUBMITTED: ['FORWARDED', 'WITHDRAWN'],
+  FORWARDED: ['RECEIVED', 'WITHDRAWN'],
+  RECEIVED: ['UNDER_REVIEW', 'WITHDRAWN'],
+  UNDER_REVIEW: [
+    'SUPPLEMENT_REQUESTED',
+    'SURVEY_REQUIRED',
+    'PRE_REVIEWED',
+    'APPROVED',
+    'REJECTED',
+    'WITHDRAWN',
+  ],
+  PRE_REVIEWED: ['SUPPLEMENT_REQUESTED', 'SURVEY_REQUIRED', 'APPROVED', 'REJECTED', 'WITHDRAWN'],
+  SUPPLEMENT_REQUESTED: ['SUPPLEMENTED', 'REJECTED', 'WITHDRAWN'],
+  SUPPLEMENTED: [
+    'SUPPLEMENT_REQUESTED',
+    'SURVEY_REQUIRED',
+    'PRE_REVIEWED',
+    'APPROVED',
+    'REJECTED',
+    'WITHDRAWN',
+  ],
+  SURVEY_REQUIRED: ['SURVEYED', 'REJECTED', 'WITHDRAWN'],
+  SURVEYED: [
+    'SURVEY_REQUIRED',
+    'SUPPLEMENT_REQUESTED',
+    'PRE_REVIEWED',
+    'APPROVED',
+    'REJECTED',
+    'WITHDRAWN',
+  ],
+  APPROVED: ['CERTIFICATE_ISSUED', 'WITHDRAWN'],
+  CERTIFICATE_ISSUED: ['DISPATCHED', 'COMPLETED', 'WITHDRAWN'],
+  DISPATCHED: ['DELIVERED', 'WITHDRAWN'],
+  DELIVERED: ['COMPLETED', 'WITHDRAWN'],
+  COMPLETED: [],
+  REJECTED: [],
+  WITHDRAWN: [],
+};
+
+// Why the less obvious ones are there.
 const FORWARD: [CaseStatus, CaseStatus, string][] = [
   [S.CASE_STATUS_SUBMITTED, S.CASE_STATUS_FORWARDED, 'the exchange sends the case on'],
   [S.CASE_STATUS_FORWARDED, S.CASE_STATUS_RECEIVED, 'the handling region receipts it'],
   [S.CASE_STATUS_RECEIVED, S.CASE_STATUS_UNDER_REVIEW, 'review opens a task'],
   [S.CASE_STATUS_UNDER_REVIEW, S.CASE_STATUS_SUPPLEMENT_REQUESTED, 'the reviewer asks for 补正'],
   [S.CASE_STATUS_UNDER_REVIEW, S.CASE_STATUS_SURVEY_REQUIRED, 'the reviewer orders a survey'],
+  [S.CASE_STATUS_UNDER_REVIEW, S.CASE_STATUS_PRE_REVIEWED, 'pre-review / initial review passed'],
   [S.CASE_STATUS_UNDER_REVIEW, S.CASE_STATUS_APPROVED, 'approved (秒批 or reviewer)'],
   [S.CASE_STATUS_UNDER_REVIEW, S.CASE_STATUS_REJECTED, 'rejected'],
+  [S.CASE_STATUS_PRE_REVIEWED, S.CASE_STATUS_SUPPLEMENT_REQUESTED, '补正 asked after pre-review'],
+  [S.CASE_STATUS_PRE_REVIEWED, S.CASE_STATUS_SURVEY_REQUIRED, 'survey after pre-review'],
+  [S.CASE_STATUS_PRE_REVIEWED, S.CASE_STATUS_APPROVED, 'approved (the second level)'],
+  [S.CASE_STATUS_PRE_REVIEWED, S.CASE_STATUS_REJECTED, 'rejected at the second level'],
   [S.CASE_STATUS_SUPPLEMENT_REQUESTED, S.CASE_STATUS_SUPPLEMENTED, 'the applicant supplements'],
   [S.CASE_STATUS_SUPPLEMENT_REQUESTED, S.CASE_STATUS_REJECTED, 'the supplement period ran out'],
   [S.CASE_STATUS_SUPPLEMENTED, S.CASE_STATUS_SUPPLEMENT_REQUESTED, 'a second round of 补正'],
   [S.CASE_STATUS_SUPPLEMENTED, S.CASE_STATUS_SURVEY_REQUIRED, 'survey after the supplement'],
+  [S.CASE_STATUS_SUPPLEMENTED, S.CASE_STATUS_PRE_REVIEWED, 'pre-review passed after it'],
   [S.CASE_STATUS_SUPPLEMENTED, S.CASE_STATUS_APPROVED, 'approved after the supplement'],
   [S.CASE_STATUS_SUPPLEMENTED, S.CASE_STATUS_REJECTED, 'rejected after the supplement'],
-  [S.CASE_STATUS_SURVEY_REQUIRED, S.CASE_STATUS_SURVEYED, 'the remote survey is done'],
+  [S.CASE_STATUS_SURVEY_REQUIRED, S.CASE_STATUS_SURVEYED, 'the remote survey evidence came'],
   [S.CASE_STATUS_SURVEY_REQUIRED, S.CASE_STATUS_REJECTED, 'no survey evidence came'],
+  [S.CASE_STATUS_SURVEYED, S.CASE_STATUS_SURVEY_REQUIRED, 'a checkpoint not visible: ask again'],
+  [S.CASE_STATUS_SURVEYED, S.CASE_STATUS_SUPPLEMENT_REQUESTED, '补正 after the survey'],
+  [S.CASE_STATUS_SURVEYED, S.CASE_STATUS_PRE_REVIEWED, 'pre-review passed after the survey'],
   [S.CASE_STATUS_SURVEYED, S.CASE_STATUS_APPROVED, 'approved after the survey'],
   [S.CASE_STATUS_SURVEYED, S.CASE_STATUS_REJECTED, 'rejected after the survey'],
   [S.CASE_STATUS_APPROVED, S.CASE_STATUS_CERTIFICATE_ISSUED, 'the e-certificate is issued'],
@@ -44,12 +95,60 @@ const FORWARD: [CaseStatus, CaseStatus, string][] = [
   [S.CASE_STATUS_DISPATCHED, S.CASE_STATUS_DELIVERED, 'the carrier delivers'],
   [S.CASE_STATUS_DELIVERED, S.CASE_STATUS_COMPLETED, 'delivery completes the case'],
 ];
-const LEGAL: [CaseStatus, CaseStatus][] = [
-  ...FORWARD.map(([from, to]): [CaseStatus, CaseStatus] => [from, to]),
-  ...OPEN.map((from): [CaseStatus, CaseStatus] => [from, S.CASE_STATUS_WITHDRAWN]),
-];
 const isLegal = (from: CaseStatus, to: CaseStatus): boolean =>
-  LEGAL.some(([a, b]) => a === from && b === to);
+  LEGAL_NEXT[name(from)]?.includes(name(to)) ?? false;
+const ALL_PAIRS = REAL_STATUSES.flatMap((from) =>
+  REAL_STATUSES.map((to) => [name(from), name(to), from, to] as const),
+);
+
+describe('case lifecycle — the table itself', () => {
+  it('lists every status exactly once, and FORWARD agrees with it', () => {
+    expect(Object.keys(LEGAL_NEXT).sort()).toEqual(REAL_STATUSES.map(name).sort());
+    for (const [from, to] of FORWARD)
+      expect(isLegal(from, to), `${name(from)} → ${name(to)}`).toBe(true);
+    const forwardCount = Object.values(LEGAL_NEXT)
+      .flat()
+      .filter((to) => to !== 'WITHDRAWN').length;
+    expect(FORWARD).toHaveLength(forwardCount);
+  });
+});
+
+describe('case lifecycle — every pair of statuses', () => {
+  it.each(REAL_STATUSES.map((from) => [name(from), from] as const))(
+    'nextStatuses(%s) is exactly its row of the table',
+    (fromName, from) => {
+      expect(nextStatuses(from).map(name).sort()).toEqual([...LEGAL_NEXT[fromName]!].sort());
+    },
+  );
+
+  it.each(ALL_PAIRS.filter(([, , from, to]) => isLegal(from, to)))(
+    '%s → %s is allowed',
+    (_from, _to, from, to) => {
+      expect(canTransition(from, to)).toBe(true);
+      expect(() => {
+        assertTransition(from, to);
+      }).not.toThrow();
+    },
+  );
+
+  it.each(ALL_PAIRS.filter(([, , from, to]) => !isLegal(from, to)))(
+    '%s → %s is refused with CASE.ILLEGAL_TRANSITION and a Chinese message',
+    (_from, _to, from, to) => {
+      expect(canTransition(from, to)).toBe(false);
+      let error: unknown;
+      try {
+        assertTransition(from, to);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(DomainError);
+      expect(error).toMatchObject({ code: 'CASE.ILLEGAL_TRANSITION' });
+      expect((error as Error).message).toContain(
+        `办件状态不能从“${statusLabel(from)}”变更为“${statusLabel(to)}”：`,
+      );
+    },
+  );
+});
 
 describe('case lifecycle — legal transitions', () => {
   it.each(FORWARD.map(([from, to, why]) => [name(from), name(to), why, from, to] as const))(
@@ -90,6 +189,7 @@ describe('case lifecycle — legal transitions', () => {
     expect(nextStatuses(S.CASE_STATUS_UNDER_REVIEW)).toEqual([
       S.CASE_STATUS_SUPPLEMENT_REQUESTED,
       S.CASE_STATUS_SURVEY_REQUIRED,
+      S.CASE_STATUS_PRE_REVIEWED,
       S.CASE_STATUS_APPROVED,
       S.CASE_STATUS_REJECTED,
       S.CASE_STATUS_WITHDRAWN,
@@ -98,20 +198,31 @@ describe('case lifecycle — legal transitions', () => {
 });
 
 describe('case lifecycle — refused transitions', () => {
-  it('allows exactly the transitions of the lifecycle and nothing else', () => {
+  it('allows nothing into or out of UNSPECIFIED and UNRECOGNIZED', () => {
     const all = [S.CASE_STATUS_UNSPECIFIED, ...REAL_STATUSES, S.UNRECOGNIZED];
-    for (const from of all) {
-      for (const to of all) {
-        expect(canTransition(from, to), `${name(from)} → ${name(to)}`).toBe(isLegal(from, to));
+    for (const odd of [S.CASE_STATUS_UNSPECIFIED, S.UNRECOGNIZED]) {
+      for (const other of all) {
+        expect(canTransition(odd, other), `${name(odd)} → ${name(other)}`).toBe(false);
+        expect(canTransition(other, odd), `${name(other)} → ${name(odd)}`).toBe(false);
       }
     }
+    expect(() => {
+      assertTransition(S.UNRECOGNIZED, S.CASE_STATUS_SUBMITTED);
+    }).toThrow('当前状态未知，请联系运维人员。');
   });
 
   it.each(TERMINAL.map((from) => [name(from), from] as const))(
-    'nothing leaves %s, not even a withdrawal',
+    'nothing leaves %s, not even a withdrawal, and the clerk is told why',
     (_, from) => {
       expect(nextStatuses(from)).toEqual([]);
-      for (const to of REAL_STATUSES) expect(canTransition(from, to)).toBe(false);
+      for (const to of REAL_STATUSES) {
+        expect(canTransition(from, to)).toBe(false);
+        expect(() => {
+          assertTransition(from, to);
+        }).toThrow(
+          `办件已终结（${statusLabel(from)}），不能再变更状态；如需继续办理，请重新受理新的办件。`,
+        );
+      }
     },
   );
 
@@ -135,7 +246,8 @@ describe('case lifecycle — refused transitions', () => {
       [S.CASE_STATUS_FORWARDED, S.CASE_STATUS_SUBMITTED],
       [S.CASE_STATUS_UNDER_REVIEW, S.CASE_STATUS_RECEIVED],
       [S.CASE_STATUS_SUPPLEMENTED, S.CASE_STATUS_UNDER_REVIEW],
-      [S.CASE_STATUS_SURVEYED, S.CASE_STATUS_SURVEY_REQUIRED],
+      [S.CASE_STATUS_PRE_REVIEWED, S.CASE_STATUS_UNDER_REVIEW],
+      [S.CASE_STATUS_APPROVED, S.CASE_STATUS_PRE_REVIEWED],
       [S.CASE_STATUS_APPROVED, S.CASE_STATUS_UNDER_REVIEW],
       [S.CASE_STATUS_APPROVED, S.CASE_STATUS_REJECTED],
       [S.CASE_STATUS_CERTIFICATE_ISSUED, S.CASE_STATUS_APPROVED],

@@ -9,6 +9,7 @@ import {
   loadRegions,
   partnerMayRequest,
   provinceName,
+  serviceLists,
   type Region,
 } from '../src';
 
@@ -30,10 +31,12 @@ describe('demo regions — the files', () => {
     ]);
   });
 
-  it('each have at least one INSTANT and one STANDARD item', () => {
+  it('each have at least one INSTANT and one STANDARD item; 潜江 also a TWO_LEVEL one', () => {
     for (const r of regions) {
       const modes = new Set(r.items.map((item) => item.mode));
-      expect([...modes].sort(), r.code).toEqual(['INSTANT', 'STANDARD']);
+      expect([...modes].sort(), r.code).toEqual(
+        r.code === '429005' ? ['INSTANT', 'STANDARD', 'TWO_LEVEL'] : ['INSTANT', 'STANDARD'],
+      );
     }
   });
 
@@ -186,6 +189,38 @@ describe('demo regions — the seeds as scenarios', () => {
   it('no region takes requests from a region it has no partnership with', () => {
     expect(partnerMayRequest(region('429005'), '429004', 'HPF_RETIREMENT_WITHDRAWAL')).toBe(false);
     expect(partnerMayRequest(region('429005'), '429005', 'HPF_RETIREMENT_WITHDRAWAL')).toBe(false);
+  });
+
+  it('a small eatery renews its licence by 秒批 only with at most 50 seats (seed 001)', () => {
+    const item = findItem(region('429005'), 'SMALL_CATERING_RENEWAL')!;
+    const renewal = (seats: string) =>
+      evaluateInstantRules(item, {
+        applicantKind: 'ORGANIZATION',
+        fields: {
+          previous_certificate_id: 'JY14290050000001',
+          shop_name: '园林小面馆',
+          premises_address: '潜江市园林路 8 号',
+          seats,
+          changed: 'NO',
+        },
+        materials: [],
+      });
+    expect(renewal('50')).toMatchObject({ decision: 'APPROVE', rule: 'unchanged-renewal' });
+    expect(renewal('51')).toMatchObject({ decision: 'REJECT', rule: 'small-catering-seats' });
+    expect(renewal('五十')).toMatchObject({ decision: 'REJECT', rule: 'none' });
+  });
+
+  it('puts 潜江’s items on seed 002’s lists as they are handled', () => {
+    const lists = (code: string) => serviceLists(findItem(region('429005'), code)!);
+    expect(lists('HPF_RETIREMENT_WITHDRAWAL')).toEqual([
+      'ZERO_VISIT',
+      'ON_THE_SPOT',
+      'SIMPLE_APPROVAL',
+    ]);
+    expect(lists('FUNERAL_SUBSIDY')).toEqual(['ZERO_VISIT']);
+    expect(lists('SMALL_CATERING_LICENSE')).toEqual(['ZERO_VISIT']);
+    expect(lists('FOOD_BUSINESS_LICENSE')).toEqual([]);
+    expect(lists('PENSION_TRANSFER')).toEqual(['ZERO_VISIT', 'SIMPLE_APPROVAL']);
   });
 
   it('finds nothing for an unknown item code', () => {

@@ -300,7 +300,7 @@ describe('loadRegion — cross-checks', () => {
     const data = minimalRegion();
     data.items[1]!.rules = data.items[0]!.rules;
     expect(problemsOf(data).message).toContain(
-      'items[1].rules：人工审批（STANDARD）事项不使用秒批规则',
+      'items[1].rules：人工审批（STANDARD、TWO_LEVEL）事项不使用秒批规则',
     );
   });
 

@@ -80,6 +80,25 @@ describe('checkRegionNetwork', () => {
     ]);
   });
 
+  it('reports a bundle part the handling region does not have or has not agreed to take', () => {
+    const [zhumadian, qianjiang] = pair();
+    zhumadian.bundles = [
+      {
+        code: 'CRANE_ALL_IN_ONE',
+        name: '起重机械一件事',
+        items: [
+          { region: '429005', item: 'CRANE_DEREGISTRATION' },
+          { region: '429005', item: 'CRANE_USE_REGISTRATION' },
+          { region: '429005', item: 'NO_SUCH_ITEM' },
+        ],
+      },
+    ];
+    expect(checkRegionNetwork([zhumadian, qianjiang])).toEqual([
+      '411700.yaml 中的一件事 CRANE_ALL_IN_ONE 的事项 429005/CRANE_USE_REGISTRATION：429005.yaml 的 agreements 未允许 411700 发送该事项',
+      '411700.yaml 中的一件事 CRANE_ALL_IN_ONE 的事项 429005/NO_SUCH_ITEM：429005.yaml 的 items 中没有该事项',
+    ]);
+  });
+
   it('does not judge partners outside the set', () => {
     const [zhumadian] = pair();
     expect(checkRegionNetwork([zhumadian])).toEqual([]);

@@ -13,6 +13,7 @@ export type { RawMessage } from './kafka-tools';
 export { spawnTsProcess } from './ts-process';
 export type { TsProcess } from './ts-process';
 export { eventually } from './eventually';
+export { decodeQrCode } from './qr-code';
 export {
   startCarrierSimulator,
   type CarrierSimulatorOptions,

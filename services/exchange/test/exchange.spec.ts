@@ -406,12 +406,18 @@ describe('exchange between two regions', () => {
       expect(rows).toEqual([{ status: 'CERTIFICATE_ISSUED' }]);
     });
     await publish(b.naming, 'review', [
-      event(B, 'review', id, ReviewStarted, {
-        caseId: id,
-        originRegion: A,
-        taskId: randomUUID(),
-        mode: HandlingMode.HANDLING_MODE_INSTANT,
-      }),
+      event(
+        B,
+        'review',
+        id,
+        ReviewStarted,
+        ReviewStarted.fromPartial({
+          caseId: id,
+          originRegion: A,
+          taskId: randomUUID(),
+          mode: HandlingMode.HANDLING_MODE_INSTANT,
+        }),
+      ),
       event(
         B,
         'review',
@@ -425,19 +431,32 @@ describe('exchange between two regions', () => {
       ),
     ]);
     await publish(b.naming, 'logistics', [
-      event(B, 'logistics', id, ShipmentDispatched, {
-        caseId: id,
-        originRegion: A,
-        shipmentId: 's1',
-        carrier: 'SIM',
-        trackingNumber: 'SF100',
-      }),
-      event(B, 'logistics', id, ShipmentDelivered, {
-        caseId: id,
-        originRegion: A,
-        shipmentId: 's1',
-        trackingNumber: 'SF100',
-      }),
+      // Without a kind, as logistics published them before kinds existed: results.
+      event(
+        B,
+        'logistics',
+        id,
+        ShipmentDispatched,
+        ShipmentDispatched.fromPartial({
+          caseId: id,
+          originRegion: A,
+          shipmentId: 's1',
+          carrier: 'SIM',
+          trackingNumber: 'SF100',
+        }),
+      ),
+      event(
+        B,
+        'logistics',
+        id,
+        ShipmentDelivered,
+        ShipmentDelivered.fromPartial({
+          caseId: id,
+          originRegion: A,
+          shipmentId: 's1',
+          trackingNumber: 'SF100',
+        }),
+      ),
     ]);
     await eventually(async () => {
       const rows = await outbound(b, id);
@@ -844,9 +863,13 @@ describe('exchange between two regions', () => {
     try {
       const { catalog } = await directory.getPartnerCatalog({ region: B });
       expect(catalog?.region).toBe(B);
+      // 429005's agreement with 411700 (deploy/regions/429005.yaml), in catalog order.
       expect(catalog?.items.map((item) => item.code)).toEqual([
         'HPF_RETIREMENT_WITHDRAWAL',
         'PENSION_TRANSFER',
+        'FUNERAL_SUBSIDY',
+        'SMALL_CATERING_LICENSE',
+        'SMALL_CATERING_RENEWAL',
       ]);
       const { keys } = await directory.getPartnerKeys({ region: B });
       expect(keys?.keys.map((key) => key.keyId)).toEqual([loadRegionSigningKeys(keysDir, B).keyId]);

@@ -1,22 +1,50 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
+import { expect } from 'vitest';
+import { PartnerExchangeServiceService } from '@tongban/contracts/tongban/exchange/v1/exchange';
 import { loadRegion } from '@tongban/domain';
 import {
+  createKafkaClient,
   decodeEnvelope,
   decodePayload,
   ensureTopics,
+  EventProducer,
+  newEventMetadata,
   type DecodedEnvelope,
+  type OutgoingEvent,
   type TopicNaming,
 } from '@tongban/kafka';
-import { GrpcHost, runService, ServiceContext } from '@tongban/service-kit';
-import { readTopic, testInfrastructure, type IsolatedDatabase } from '@tongban/testing';
+import {
+  grpcClient,
+  GrpcHost,
+  runService,
+  ServiceContext,
+  type PromiseClient,
+} from '@tongban/service-kit';
+import {
+  createIsolatedDatabase,
+  eventually,
+  readTopic,
+  testInfrastructure,
+  uniqueTopicPrefix,
+  type IsolatedDatabase,
+} from '@tongban/testing';
+import {
+  clientCredentials,
+  loadRegionSigningKeys,
+  PublicKeyRing,
+  regionKeyFiles,
+  type SigningKeyPair,
+} from '@tongban/trust';
 import type { ProtoMessageType } from '@tongban/contracts';
 import { AppModule } from '../src/app.module';
 import { loadExchangeConfig, type ExchangeConfig } from '../src/config/exchange-config';
+import { migrateExchangeDatabase } from '../src/migrate-exchange-database';
 import { PartnerServer } from '../src/partners/partner-server';
 
 const run = promisify(execFile);
@@ -132,4 +160,159 @@ export function payloadsOf<T>(
   return events
     .filter((event) => event.typeName === type.$type && event.metadata.caseId === caseId)
     .map((event) => decodePayload(type, event));
+}
+
+/**
+ * Two regions' exchanges — 411700 (origin, A) and 429005 (handler, B) — each with its own
+ * database, topics, blob store and keys (430600's keys too: both name it as a partner), talking
+ * gRPC over mutual TLS on loopback, with real Kafka and PostgreSQL.
+ */
+export interface TwoRegions {
+  a: RegionUnderTest;
+  b: RegionUnderTest;
+  keysDir: string;
+  /** The signing keys of A and B: what verifies either region's log and receipts. */
+  ring: PublicKeyRing;
+  signerA: SigningKeyPair;
+  signerB: SigningKeyPair;
+  producer: EventProducer;
+  close(): Promise<void>;
+}
+
+export async function startTwoRegions(purpose: string): Promise<TwoRegions> {
+  const root = mkdtempSync(path.join(tmpdir(), `tongban-${purpose}-`));
+  const keysDir = path.join(root, 'keys');
+  await devPki('--keys-dir', keysDir, '411700', '429005', '430600');
+  const [portA, portB, portC] = [await freePort(), await freePort(), await freePort()];
+  const endpoints = {
+    '411700': `127.0.0.1:${String(portA)}`,
+    '429005': `127.0.0.1:${String(portB)}`,
+    '430600': `127.0.0.1:${String(portC)}`,
+  };
+  const [databaseA, databaseB] = await Promise.all([
+    createIsolatedDatabase({ purpose: `${purpose}_a` }),
+    createIsolatedDatabase({ purpose: `${purpose}_b` }),
+  ]);
+  await Promise.all([
+    migrateExchangeDatabase(databaseA.url),
+    migrateExchangeDatabase(databaseB.url),
+  ]);
+  const env = { EXCHANGE_RETRY_INITIAL_MS: '100', EXCHANGE_RETRY_MAX_MS: '500' };
+  const start = (code: string, database: IsolatedDatabase, partnerPort: number) =>
+    startExchange({
+      code,
+      database,
+      prefix: uniqueTopicPrefix(),
+      keysDir,
+      blobDir: path.join(root, code, 'blobs'),
+      partnerPort,
+      endpoints,
+      env,
+    });
+  const a = await start('411700', databaseA, portA);
+  const b = await start('429005', databaseB, portB);
+  const producer = new EventProducer(
+    createKafkaClient({ brokers: testInfrastructure().kafkaBrokers, clientId: `${purpose}-test` }),
+  );
+  await producer.connect();
+  const signerA = loadRegionSigningKeys(keysDir, '411700');
+  const signerB = loadRegionSigningKeys(keysDir, '429005');
+  const ring = new PublicKeyRing();
+  ring.add('411700', signerA.publicKey);
+  ring.add('429005', signerB.publicKey);
+  return {
+    a,
+    b,
+    keysDir,
+    ring,
+    signerA,
+    signerB,
+    producer,
+    async close() {
+      await producer.disconnect();
+      await a.app.close();
+      await b.app.close();
+      await Promise.all([databaseA.drop(), databaseB.drop()]);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An event of `service` in `region` about one case, as that service would publish it. */
+export function eventOf<T>(
+  region: string,
+  service: string,
+  caseId: string,
+  type: OutgoingEvent<T>['type'],
+  payload: T,
+): OutgoingEvent {
+  return { metadata: newEventMetadata({ caseId, region, service }), type, payload };
+}
+
+/** Waits until the region's exchange consumed these events (its inbox holds them). */
+export async function consumed(region: RegionUnderTest, events: OutgoingEvent[]): Promise<void> {
+  const ids = events.map((e) => e.metadata.eventId);
+  await eventually(async () => {
+    const { rows } = await region.database.pool.query(
+      'SELECT event_id FROM inbox WHERE event_id = ANY($1::uuid[])',
+      [ids],
+    );
+    expect(rows).toHaveLength(ids.length);
+  });
+}
+
+export interface OutboundRow {
+  message_id: string;
+  sequence: number;
+  kind: string;
+  status: string | null;
+  round: number;
+  state: string;
+  error_code: string | null;
+  envelope: Buffer;
+}
+
+/** The region's messages about one case, in sequence order. */
+export async function outboundOf(region: RegionUnderTest, caseId: string): Promise<OutboundRow[]> {
+  const { rows } = await region.database.pool.query<OutboundRow>(
+    'SELECT * FROM outbound_message WHERE case_id = $1 ORDER BY sequence',
+    [caseId],
+  );
+  return rows;
+}
+
+/** Waits until every message of the case is delivered and the region published its outbox. */
+export async function allDelivered(region: RegionUnderTest, caseId: string): Promise<void> {
+  await eventually(async () => {
+    const rows = await outboundOf(region, caseId);
+    expect(rows.filter((row) => row.state !== 'DELIVERED')).toEqual([]);
+  });
+}
+
+/** Waits until the region published everything its outbox holds. */
+export async function outboxFlushedOf(region: RegionUnderTest): Promise<void> {
+  await eventually(async () => {
+    const { rows } = await region.database.pool.query(
+      'SELECT 1 FROM outbox WHERE published_at IS NULL',
+    );
+    expect(rows).toHaveLength(0);
+  });
+}
+
+/** The partner API of `to` as region `from` calls it: `from`'s certificate, `to`'s CA and name. */
+export function partnerClientOf(
+  keysDir: string,
+  from: string,
+  to: RegionUnderTest,
+): PromiseClient<typeof PartnerExchangeServiceService> {
+  const channel = clientCredentials({
+    keysDir,
+    region: from,
+    partnerCa: regionKeyFiles(keysDir, to.code).caCert,
+    partnerIdentity: `exchange.${to.code}.tongban.local`,
+  });
+  return grpcClient(PartnerExchangeServiceService, `127.0.0.1:${String(to.partnerPort)}`, {
+    credentials: channel.credentials,
+    channelOptions: channel.options,
+  });
 }

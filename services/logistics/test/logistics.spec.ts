@@ -4,18 +4,25 @@ import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryMethod, type PostalAddress } from '@tongban/contracts/tongban/case/v1/case';
+import { DeliveryMethod, PostalAddress } from '@tongban/contracts/tongban/case/v1/case';
 import { CertificateBody } from '@tongban/contracts/tongban/certificate/v1/certificate';
 import { CertificateIssued } from '@tongban/contracts/tongban/certificate/v1/events';
 import {
   ShipmentDelivered,
   ShipmentDispatched,
+  ShipmentException,
+  ShipmentExceptionResolved,
   ShipmentTracked,
 } from '@tongban/contracts/tongban/logistics/v1/events';
 import {
+  ExceptionState,
   LogisticsServiceService,
+  Resolution,
+  ShipmentKind,
   ShipmentState,
+  type ResolveExceptionRequest,
 } from '@tongban/contracts/tongban/logistics/v1/logistics';
+import { PreReviewPassed } from '@tongban/contracts/tongban/review/v1/events';
 import { loadRegion } from '@tongban/domain';
 import {
   createKafkaClient,
@@ -118,7 +125,13 @@ class InterruptibleCarrier extends CarrierAdapter {
   }
 }
 
-type LogisticsEvent = ConsumedEvent<ShipmentDispatched | ShipmentTracked | ShipmentDelivered>;
+type LogisticsEvent = ConsumedEvent<
+  | ShipmentDispatched
+  | ShipmentTracked
+  | ShipmentDelivered
+  | ShipmentException
+  | ShipmentExceptionResolved
+>;
 
 let database: IsolatedDatabase;
 let simulator: RunningCarrierSimulator;
@@ -129,6 +142,8 @@ let producer: EventProducer;
 let collector: EventConsumer;
 let logistics: PromiseClient<typeof LogisticsServiceService>;
 let webhookEndpoint: string;
+/** The result mailed by the first test, delivered: a parcel without an exception. */
+let mailed: OutgoingEvent<CertificateIssued>;
 /** Every event the service published, in topic order (one partition per case). */
 const published: LogisticsEvent[] = [];
 
@@ -184,7 +199,10 @@ beforeAll(async () => {
     brokers: infrastructure.kafkaBrokers,
     clientId: 'logistics-test',
   });
-  await ensureTopics(client, [context.naming.events('certificate')]);
+  await ensureTopics(client, [
+    context.naming.events('certificate'),
+    context.naming.events('review'),
+  ]);
   producer = new EventProducer(client);
   await producer.connect();
   app = await runService(AppModule.forRoot(context, { carrier }), context, {
@@ -201,6 +219,8 @@ beforeAll(async () => {
       on(ShipmentDispatched, collect),
       on(ShipmentTracked, collect),
       on(ShipmentDelivered, collect),
+      on(ShipmentException, collect),
+      on(ShipmentExceptionResolved, collect),
     ],
     deadLetterTopic: context.naming.deadLetters('logistics-test'),
     producer,
@@ -228,12 +248,17 @@ const zhumadian: PostalAddress = {
 };
 
 let sequence = 0;
+function nextCaseId(originRegion = '411700'): string {
+  sequence += 1;
+  return `${originRegion}-20261201-${String(sequence).padStart(6, '0')}`;
+}
+
 function certificateIssued(
   method: DeliveryMethod,
   address: PostalAddress = zhumadian,
+  originRegion = '411700',
 ): OutgoingEvent<CertificateIssued> {
-  sequence += 1;
-  const caseId = `411700-20261201-${String(sequence).padStart(6, '0')}`;
+  const caseId = nextCaseId(originRegion);
   const certificateId = randomUUID();
   const body = CertificateBody.fromPartial({
     certificateId,
@@ -250,7 +275,7 @@ function certificateIssued(
     type: CertificateIssued,
     payload: {
       caseId,
-      originRegion: '411700',
+      originRegion,
       certificateId,
       certificate: {
         body: Buffer.from(CertificateBody.encode(body).finish()),
@@ -265,11 +290,41 @@ function certificateIssued(
   };
 }
 
+/** The applicant's address where the carrier collects the original materials. */
+const pickupAtHome: PostalAddress = {
+  recipient: '李强',
+  phone: '13812345678',
+  divisionCode: '411702',
+  line: '河南省驻马店市驿城区解放路66号',
+  postalCode: '463000',
+};
+
+function preReviewPassed(
+  caseId: string,
+  materialsPickup: PostalAddress | undefined,
+): OutgoingEvent<PreReviewPassed> {
+  return {
+    metadata: newEventMetadata({ caseId, region: REGION, service: 'review' }),
+    type: PreReviewPassed,
+    payload: {
+      caseId,
+      originRegion: '411700',
+      reviewer: 'reviewer-wang',
+      note: '材料齐全，请寄送原件',
+      materialsPickup,
+      itemCode: 'SMALL_CATERING_LICENSE',
+    },
+  };
+}
+
 function eventsOf(caseId: string): LogisticsEvent[] {
   return published.filter((event) => event.metadata.caseId === caseId);
 }
 
-/** `Dispatched`, `Tracked:PICKED_UP`, `Delivered`: the event types and tracked states, in order. */
+/**
+ * `Dispatched`, `Tracked:PICKED_UP`, `Delivered`, `Exception`, `ExceptionResolved`: the event
+ * types and tracked states, in order.
+ */
 function journey(caseId: string): string[] {
   return eventsOf(caseId).map((event) => {
     const name = event.typeName.replace('tongban.logistics.v1.Shipment', '');
@@ -289,6 +344,16 @@ const DELIVERED_JOURNEY = [
   'Tracked:IN_TRANSIT',
   'Tracked:DELIVERED',
   'Delivered',
+];
+
+const LOST_JOURNEY = [
+  'Tracked:CREATED',
+  'Dispatched',
+  'Tracked:PICKED_UP',
+  'Tracked:IN_TRANSIT',
+  'Tracked:IN_TRANSIT',
+  'Tracked:FAILED',
+  'Exception',
 ];
 
 async function untilJourneyEnds(caseId: string, last: string): Promise<string[]> {
@@ -345,8 +410,6 @@ function webhookBody(update: {
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('logistics service', () => {
-  let mailed: OutgoingEvent<CertificateIssued>;
-
   it('mails a result: one shipment, tracked by webhooks to DELIVERED, with events in order', async () => {
     mailed = certificateIssued(DeliveryMethod.DELIVERY_METHOD_MAIL);
     const caseId = mailed.metadata.caseId;
@@ -356,12 +419,18 @@ describe('logistics service', () => {
     expect(await untilJourneyEnds(caseId, 'Delivered')).toEqual(DELIVERED_JOURNEY);
     console.log(`CertificateIssued → ShipmentDelivered in ${Date.now() - begun} ms`);
     const events = eventsOf(caseId);
+    const dispatched = events[1]!.payload as ShipmentDispatched;
     for (const event of events) {
       expect(event.metadata.correlationId).toBe(mailed.metadata.correlationId);
       expect(event.metadata.causationId).toBe(mailed.metadata.eventId);
-      expect(event.payload).toMatchObject({ caseId, originRegion: '411700' });
+      expect(event.payload).toMatchObject({
+        caseId,
+        originRegion: '411700',
+        kind: ShipmentKind.SHIPMENT_KIND_RESULT,
+        trackingNumber: dispatched.trackingNumber,
+      });
     }
-    const dispatched = events[1]!.payload as ShipmentDispatched;
+    expect((events.at(-1)!.payload as ShipmentDelivered).toWindow).toBe(false);
     expect(dispatched.carrier).toBe('SIM');
     expect(dispatched.trackingNumber).toMatch(/^SIM\d{12}$/);
     expect((events.at(-1)!.payload as ShipmentDelivered).trackingNumber).toBe(
@@ -381,6 +450,9 @@ describe('logistics service', () => {
       trackingNumber: dispatched.trackingNumber,
       state: ShipmentState.SHIPMENT_STATE_DELIVERED,
       address: zhumadian,
+      kind: ShipmentKind.SHIPMENT_KIND_RESULT,
+      exception: ExceptionState.EXCEPTION_STATE_NONE,
+      replacedBy: '',
     });
     expect(byCase.shipment?.tracking.map((event) => event.state)).toEqual([
       ShipmentState.SHIPMENT_STATE_CREATED,
@@ -530,16 +602,10 @@ describe('logistics service', () => {
     });
     const caseId = event.metadata.caseId;
     await producer.publish(context.naming.events('certificate'), [event]);
-    expect(await untilJourneyEnds(caseId, 'Tracked:FAILED')).toEqual([
-      'Tracked:CREATED',
-      'Dispatched',
-      'Tracked:PICKED_UP',
-      'Tracked:IN_TRANSIT',
-      'Tracked:IN_TRANSIT',
-      'Tracked:FAILED',
-    ]);
+    expect(await untilJourneyEnds(caseId, 'Exception')).toEqual(LOST_JOURNEY);
     const { shipment } = await logistics.getShipment({ caseId });
     expect(shipment?.state).toBe(ShipmentState.SHIPMENT_STATE_FAILED);
+    expect(shipment?.exception).toBe(ExceptionState.EXCEPTION_STATE_OPEN);
   });
 
   it('fails a shipment the carrier refuses, and tells the origin why', async () => {
@@ -549,14 +615,22 @@ describe('logistics service', () => {
     });
     const caseId = event.metadata.caseId;
     await producer.publish(context.naming.events('certificate'), [event]);
-    expect(await untilJourneyEnds(caseId, 'Tracked:FAILED')).toEqual(['Tracked:FAILED']);
+    expect(await untilJourneyEnds(caseId, 'Exception')).toEqual(['Tracked:FAILED', 'Exception']);
     const failed = eventsOf(caseId)[0]!.payload as ShipmentTracked;
     expect(failed.event?.description).toContain('INVALID_PHONE');
     expect(failed.event?.description).not.toContain('139-1234');
+    const exception = eventsOf(caseId)[1]!.payload as ShipmentException;
+    expect(exception).toMatchObject({
+      kind: ShipmentKind.SHIPMENT_KIND_RESULT,
+      trackingNumber: '',
+      reason: failed.event?.description,
+    });
     const { shipment } = await logistics.getShipment({ caseId });
     expect(shipment).toMatchObject({
       state: ShipmentState.SHIPMENT_STATE_FAILED,
       trackingNumber: '',
+      exception: ExceptionState.EXCEPTION_STATE_OPEN,
+      exceptionReason: failed.event?.description,
     });
   });
 
@@ -574,5 +648,558 @@ describe('logistics service', () => {
       schemaPath: path.join(__dirname, '../prisma/schema.prisma'),
       ignoreTables: PLATFORM_TABLES,
     });
+  });
+});
+
+function resolution(request: Partial<ResolveExceptionRequest>): ResolveExceptionRequest {
+  return {
+    shipmentId: '',
+    resolution: Resolution.RESOLUTION_RESEND,
+    note: '已电话联系申请人核实地址',
+    resolvedBy: 'clerk-zhao',
+    address: undefined,
+    ...request,
+  };
+}
+
+async function refusal(call: Promise<unknown>): Promise<{ grpcCode: number; errorCode: string }> {
+  const error = await call.then(
+    () => {
+      throw new Error('the call was expected to be refused');
+    },
+    (e: unknown) => e as { grpcCode: number; errorCode: string },
+  );
+  return { grpcCode: error.grpcCode, errorCode: error.errorCode };
+}
+
+/** Everything this service holds and has published of a case. */
+async function caseState(caseId: string) {
+  const shipments = await database.pool.query(
+    'SELECT * FROM shipment WHERE case_id = $1 ORDER BY kind, attempt',
+    [caseId],
+  );
+  const outbox = await database.pool.query<{ count: string }>(
+    'SELECT count(*) FROM outbox WHERE message_key = $1',
+    [caseId],
+  );
+  return { shipments: shipments.rows, outbox: outbox.rows[0]?.count };
+}
+
+async function addresses(
+  shipmentId: string,
+): Promise<{ sender: PostalAddress; recipient: PostalAddress }> {
+  const result = await database.pool.query<{ sender: Buffer; recipient: Buffer }>(
+    'SELECT sender, recipient FROM shipment WHERE id = $1',
+    [shipmentId],
+  );
+  const row = result.rows[0]!;
+  return {
+    sender: PostalAddress.decode(row.sender),
+    recipient: PostalAddress.decode(row.recipient),
+  };
+}
+
+function payloadsOf<T>(caseId: string, type: { $type: string }): T[] {
+  return eventsOf(caseId)
+    .filter((event) => event.typeName === type.$type)
+    .map((event) => event.payload as T);
+}
+
+async function untilOpenException(caseId: string): Promise<ShipmentException> {
+  await untilJourneyEnds(caseId, 'Exception');
+  return payloadsOf<ShipmentException>(caseId, ShipmentException).at(-1)!;
+}
+
+/** The department of SMALL_CATERING_LICENSE at 潜江's service centre, with placeholder details. */
+const department: PostalAddress = {
+  recipient: '潜江市市场监督管理局',
+  phone: '000-0000000',
+  divisionCode: REGION,
+  line: '湖北省潜江市政务服务中心',
+  postalCode: '000000',
+};
+
+/** 驻马店's cross-province window, as 潜江's region file names it. */
+const zhumadianWindow: PostalAddress = {
+  recipient: '驻马店市民中心跨省通办窗口',
+  phone: '0396-2600000',
+  divisionCode: '411702',
+  line: '驻马店市驿城区市民中心一楼跨省通办窗口',
+  postalCode: '463000',
+};
+
+describe('mail both ways (邮寄办)', () => {
+  it('collects the original materials at the applicant’s after pre-review and delivers them to the department', async () => {
+    const caseId = nextCaseId();
+    const passed = preReviewPassed(caseId, pickupAtHome);
+    // Repeated, and a second pass of the same case: one pickup.
+    const again = {
+      ...passed,
+      metadata: newEventMetadata({ caseId, region: REGION, service: 'review' }),
+    };
+    await producer.publish(context.naming.events('review'), [passed, passed, again]);
+
+    expect(await untilJourneyEnds(caseId, 'Delivered')).toEqual(DELIVERED_JOURNEY);
+    const events = eventsOf(caseId);
+    const dispatched = events[1]!.payload as ShipmentDispatched;
+    expect(dispatched.trackingNumber).toMatch(/^SIM\d{12}$/);
+    for (const event of events) {
+      expect(event.metadata.correlationId).toBe(passed.metadata.correlationId);
+      expect(event.metadata.causationId).toBe(passed.metadata.eventId);
+      expect(event.payload).toMatchObject({
+        caseId,
+        originRegion: '411700',
+        shipmentId: dispatched.shipmentId,
+        kind: ShipmentKind.SHIPMENT_KIND_MATERIALS_PICKUP,
+        trackingNumber: dispatched.trackingNumber,
+      });
+    }
+    expect((events.at(-1)!.payload as ShipmentDelivered).toWindow).toBe(false);
+    // Picked up in 驻马店, delivered to the department in 潜江.
+    const tracked = payloadsOf<ShipmentTracked>(caseId, ShipmentTracked);
+    expect(tracked[1]?.event?.location).toBe('驻马店市');
+    expect(tracked.at(-1)?.event?.location).toBe('潜江市');
+    expect(await addresses(dispatched.shipmentId)).toEqual({
+      sender: pickupAtHome,
+      recipient: department,
+    });
+
+    const { shipments } = await logistics.listShipments({ caseId, openExceptionsOnly: false });
+    expect(shipments).toHaveLength(1);
+    expect(shipments[0]).toMatchObject({
+      shipmentId: dispatched.shipmentId,
+      kind: ShipmentKind.SHIPMENT_KIND_MATERIALS_PICKUP,
+      state: ShipmentState.SHIPMENT_STATE_DELIVERED,
+      // The applicant's side: where the materials were collected.
+      address: pickupAtHome,
+      exception: ExceptionState.EXCEPTION_STATE_NONE,
+    });
+    expect(carrier.accepted.filter((order) => order.caseId === caseId)).toHaveLength(1);
+    // GetShipment by case answers the result parcel, which this case does not have yet.
+    expect(await refusal(logistics.getShipment({ caseId }))).toEqual({
+      grpcCode: status.NOT_FOUND,
+      errorCode: 'LOGISTICS.SHIPMENT_NOT_FOUND',
+    });
+  });
+
+  it('collects nothing when pre-review passed without a pickup address', async () => {
+    const caseId = nextCaseId();
+    const passed = preReviewPassed(caseId, undefined);
+    await producer.publish(context.naming.events('review'), [passed]);
+    await eventually(async () => {
+      const inbox = await database.pool.query('SELECT 1 FROM inbox WHERE event_id = $1', [
+        passed.metadata.eventId,
+      ]);
+      expect(inbox.rowCount).toBe(1);
+    });
+    expect(await shipmentRows(caseId)).toEqual([]);
+    expect(eventsOf(caseId)).toEqual([]);
+  });
+
+  it('keeps a case’s pickup and its result apart: two parcels, each with its own tracking', async () => {
+    const result = certificateIssued(DeliveryMethod.DELIVERY_METHOD_MAIL);
+    const caseId = result.metadata.caseId;
+    await producer.publish(context.naming.events('review'), [
+      preReviewPassed(caseId, pickupAtHome),
+    ]);
+    await eventually(
+      () => {
+        expect(payloadsOf<ShipmentDelivered>(caseId, ShipmentDelivered)).toHaveLength(1);
+      },
+      { timeoutMs: 30_000 },
+    );
+    await producer.publish(context.naming.events('certificate'), [result]);
+    await eventually(
+      () => {
+        expect(payloadsOf<ShipmentDelivered>(caseId, ShipmentDelivered)).toHaveLength(2);
+      },
+      { timeoutMs: 30_000 },
+    );
+    const delivered = payloadsOf<ShipmentDelivered>(caseId, ShipmentDelivered);
+    expect(delivered.map((event) => event.kind)).toEqual([
+      ShipmentKind.SHIPMENT_KIND_MATERIALS_PICKUP,
+      ShipmentKind.SHIPMENT_KIND_RESULT,
+    ]);
+    expect(delivered[0]!.trackingNumber).not.toBe(delivered[1]!.trackingNumber);
+    const { shipments } = await logistics.listShipments({ caseId, openExceptionsOnly: false });
+    expect(shipments.map((shipment) => shipment.kind)).toEqual([
+      ShipmentKind.SHIPMENT_KIND_MATERIALS_PICKUP,
+      ShipmentKind.SHIPMENT_KIND_RESULT,
+    ]);
+    const { shipment } = await logistics.getShipment({ caseId });
+    expect(shipment).toMatchObject({
+      shipmentId: delivered[1]!.shipmentId,
+      kind: ShipmentKind.SHIPMENT_KIND_RESULT,
+      address: zhumadian,
+    });
+  });
+
+  it('ships a result for window pickup to the origin’s cross-province window', async () => {
+    const event = certificateIssued(DeliveryMethod.DELIVERY_METHOD_WINDOW_PICKUP);
+    const caseId = event.metadata.caseId;
+    await producer.publish(context.naming.events('certificate'), [event]);
+
+    expect(await untilJourneyEnds(caseId, 'Delivered')).toEqual(DELIVERED_JOURNEY);
+    const delivered = eventsOf(caseId).at(-1)!.payload as ShipmentDelivered;
+    expect(delivered).toMatchObject({ kind: ShipmentKind.SHIPMENT_KIND_RESULT, toWindow: true });
+    const { shipment } = await logistics.getShipment({ caseId });
+    expect(shipment).toMatchObject({
+      shipmentId: delivered.shipmentId,
+      address: zhumadianWindow,
+      state: ShipmentState.SHIPMENT_STATE_DELIVERED,
+    });
+    expect(shipment?.tracking.at(-1)?.location).toBe('驻马店市');
+  });
+
+  it('opens an exception when the origin window has no address, and ships once a clerk gives one', async () => {
+    // 岳阳 (430600) is a partner of 潜江 without a window address in 潜江's region file.
+    const event = certificateIssued(
+      DeliveryMethod.DELIVERY_METHOD_WINDOW_PICKUP,
+      zhumadian,
+      '430600',
+    );
+    const caseId = event.metadata.caseId;
+    await producer.publish(context.naming.events('certificate'), [event]);
+
+    expect(await untilJourneyEnds(caseId, 'Exception')).toEqual(['Exception']);
+    const exception = payloadsOf<ShipmentException>(caseId, ShipmentException)[0]!;
+    expect(exception).toMatchObject({
+      kind: ShipmentKind.SHIPMENT_KIND_RESULT,
+      originRegion: '430600',
+      trackingNumber: '',
+    });
+    expect(exception.reason).toContain('跨省通办窗口地址');
+    const { shipments: open } = await logistics.listShipments({
+      caseId: '',
+      openExceptionsOnly: true,
+    });
+    expect(open.map((shipment) => shipment.shipmentId)).toContain(exception.shipmentId);
+    expect(carrier.accepted.filter((order) => order.caseId === caseId)).toEqual([]);
+
+    // RESEND without an address has nowhere to go.
+    const before = await caseState(caseId);
+    expect(
+      await refusal(logistics.resolveException(resolution({ shipmentId: exception.shipmentId }))),
+    ).toEqual({ grpcCode: status.INVALID_ARGUMENT, errorCode: 'LOGISTICS.ADDRESS_REQUIRED' });
+    expect(await caseState(caseId)).toEqual(before);
+
+    const yueyangWindow: PostalAddress = {
+      recipient: '岳阳市政务服务中心跨省通办窗口',
+      phone: '0730-8880000',
+      divisionCode: '430602',
+      line: '湖南省岳阳市岳阳楼区政务服务中心一楼',
+      postalCode: '414000',
+    };
+    const answer = await logistics.resolveException(
+      resolution({
+        shipmentId: exception.shipmentId,
+        note: '已与岳阳窗口核实收件地址',
+        address: yueyangWindow,
+      }),
+    );
+    expect(answer.shipment).toMatchObject({
+      exception: ExceptionState.EXCEPTION_STATE_RESOLVED,
+      replacedBy: answer.replacement?.shipmentId,
+      resolutionNote: '已与岳阳窗口核实收件地址',
+    });
+    expect(answer.replacement).toMatchObject({ address: yueyangWindow, trackingNumber: '' });
+
+    await untilJourneyEnds(caseId, 'Delivered');
+    const delivered = payloadsOf<ShipmentDelivered>(caseId, ShipmentDelivered)[0]!;
+    expect(delivered).toMatchObject({
+      shipmentId: answer.replacement?.shipmentId,
+      toWindow: true,
+    });
+    const resolved = payloadsOf<ShipmentExceptionResolved>(caseId, ShipmentExceptionResolved);
+    expect(resolved).toEqual([
+      expect.objectContaining({
+        shipmentId: exception.shipmentId,
+        resolution: Resolution.RESOLUTION_RESEND,
+        resolvedBy: 'clerk-zhao',
+        replacementShipmentId: answer.replacement?.shipmentId,
+        replacementTrackingNumber: delivered.trackingNumber,
+      }),
+    ]);
+  });
+
+  it('resends a lost parcel: exception, RESEND to a corrected address, a new parcel delivered', async () => {
+    const event = certificateIssued(DeliveryMethod.DELIVERY_METHOD_MAIL, {
+      ...zhumadian,
+      line: `${zhumadian.line} [LOST]`,
+    });
+    const caseId = event.metadata.caseId;
+    await producer.publish(context.naming.events('certificate'), [event]);
+    const exception = await untilOpenException(caseId);
+    const lost = payloadsOf<ShipmentDispatched>(caseId, ShipmentDispatched)[0]!;
+    expect(exception).toMatchObject({
+      shipmentId: lost.shipmentId,
+      trackingNumber: lost.trackingNumber,
+      kind: ShipmentKind.SHIPMENT_KIND_RESULT,
+    });
+    expect(exception.reason).toContain('遗失');
+    const { shipments: open } = await logistics.listShipments({
+      caseId: '',
+      openExceptionsOnly: true,
+    });
+    expect(open.find((shipment) => shipment.shipmentId === lost.shipmentId)).toMatchObject({
+      exception: ExceptionState.EXCEPTION_STATE_OPEN,
+      exceptionReason: exception.reason,
+    });
+
+    const answer = await logistics.resolveException(
+      resolution({
+        shipmentId: lost.shipmentId,
+        note: '快件遗失，已与申请人核实地址后重新寄送',
+        address: zhumadian,
+      }),
+    );
+    const replacementId = answer.replacement!.shipmentId;
+    expect(replacementId).not.toBe(lost.shipmentId);
+
+    const caseJourney = await untilJourneyEnds(caseId, 'Delivered');
+    expect(caseJourney).toEqual([...LOST_JOURNEY, 'ExceptionResolved', ...DELIVERED_JOURNEY]);
+    const resent = payloadsOf<ShipmentDispatched>(caseId, ShipmentDispatched)[1]!;
+    expect(resent.shipmentId).toBe(replacementId);
+    expect(resent.trackingNumber).toMatch(/^SIM\d{12}$/);
+    expect(resent.trackingNumber).not.toBe(lost.trackingNumber);
+    expect(payloadsOf<ShipmentExceptionResolved>(caseId, ShipmentExceptionResolved)).toEqual([
+      {
+        caseId,
+        originRegion: '411700',
+        shipmentId: lost.shipmentId,
+        resolution: Resolution.RESOLUTION_RESEND,
+        note: '快件遗失，已与申请人核实地址后重新寄送',
+        resolvedBy: 'clerk-zhao',
+        replacementShipmentId: replacementId,
+        replacementTrackingNumber: resent.trackingNumber,
+      },
+    ]);
+    for (const each of eventsOf(caseId)) {
+      expect(each.metadata.correlationId).toBe(event.metadata.correlationId);
+    }
+
+    const { shipments } = await logistics.listShipments({ caseId, openExceptionsOnly: false });
+    expect(shipments).toMatchObject([
+      {
+        shipmentId: lost.shipmentId,
+        state: ShipmentState.SHIPMENT_STATE_FAILED,
+        exception: ExceptionState.EXCEPTION_STATE_RESOLVED,
+        resolutionNote: '快件遗失，已与申请人核实地址后重新寄送',
+        replacedBy: replacementId,
+      },
+      {
+        shipmentId: replacementId,
+        trackingNumber: resent.trackingNumber,
+        state: ShipmentState.SHIPMENT_STATE_DELIVERED,
+        exception: ExceptionState.EXCEPTION_STATE_NONE,
+        address: zhumadian,
+      },
+    ]);
+    // The case's result parcel is now the new one.
+    expect((await logistics.getShipment({ caseId })).shipment?.shipmentId).toBe(replacementId);
+    const { shipments: stillOpen } = await logistics.listShipments({
+      caseId: '',
+      openExceptionsOnly: true,
+    });
+    expect(stillOpen.map((shipment) => shipment.shipmentId)).not.toContain(lost.shipmentId);
+
+    // Resolved once: a second resolution is refused and changes nothing.
+    const before = await caseState(caseId);
+    expect(
+      await refusal(logistics.resolveException(resolution({ shipmentId: lost.shipmentId }))),
+    ).toEqual({
+      grpcCode: status.FAILED_PRECONDITION,
+      errorCode: 'LOGISTICS.NO_OPEN_EXCEPTION',
+    });
+    expect(await caseState(caseId)).toEqual(before);
+    expect(carrier.accepted.filter((order) => order.caseId === caseId)).toHaveLength(2);
+  });
+
+  it('publishes the resolution without a tracking number when the carrier refuses the new parcel, and opens its own exception', async () => {
+    const event = certificateIssued(DeliveryMethod.DELIVERY_METHOD_MAIL, {
+      ...zhumadian,
+      line: `${zhumadian.line} [LOST]`,
+    });
+    const caseId = event.metadata.caseId;
+    await producer.publish(context.naming.events('certificate'), [event]);
+    const exception = await untilOpenException(caseId);
+    // Well-formed, so accepted here; no province 99, so the carrier refuses it.
+    const answer = await logistics.resolveException(
+      resolution({
+        shipmentId: exception.shipmentId,
+        address: { ...zhumadian, divisionCode: '990101' },
+      }),
+    );
+    await eventually(
+      () => {
+        expect(journey(caseId)).toEqual([
+          ...LOST_JOURNEY,
+          'ExceptionResolved',
+          'Tracked:FAILED',
+          'Exception',
+        ]);
+      },
+      { timeoutMs: 30_000 },
+    );
+    const [resolved] = payloadsOf<ShipmentExceptionResolved>(caseId, ShipmentExceptionResolved);
+    expect(resolved).toMatchObject({
+      shipmentId: exception.shipmentId,
+      replacementShipmentId: answer.replacement?.shipmentId,
+      replacementTrackingNumber: '',
+    });
+    const second = payloadsOf<ShipmentException>(caseId, ShipmentException)[1]!;
+    expect(second.shipmentId).toBe(answer.replacement?.shipmentId);
+    expect(second.reason).toContain('INVALID_DIVISION_CODE');
+  });
+
+  it('closes a parcel returned to the sender: the note says what happened, nothing is sent again', async () => {
+    const event = certificateIssued(DeliveryMethod.DELIVERY_METHOD_MAIL, {
+      ...zhumadian,
+      line: `${zhumadian.line} [RETURN]`,
+    });
+    const caseId = event.metadata.caseId;
+    await producer.publish(context.naming.events('certificate'), [event]);
+    const exception = await untilOpenException(caseId);
+    expect(journey(caseId)).toEqual([
+      'Tracked:CREATED',
+      'Dispatched',
+      'Tracked:PICKED_UP',
+      'Tracked:IN_TRANSIT',
+      'Tracked:IN_TRANSIT',
+      'Tracked:IN_TRANSIT',
+      'Tracked:IN_TRANSIT',
+      'Tracked:FAILED',
+      'Exception',
+    ]);
+    expect(exception.reason).toContain('退回寄件方');
+    // Back at the sender's: 潜江.
+    expect(payloadsOf<ShipmentTracked>(caseId, ShipmentTracked).at(-1)?.event?.location).toBe(
+      '潜江市',
+    );
+
+    const answer = await logistics.resolveException(
+      resolution({
+        shipmentId: exception.shipmentId,
+        resolution: Resolution.RESOLUTION_CLOSE,
+        note: '退件已由申请人到潜江市民之家当面领取',
+      }),
+    );
+    expect(answer.replacement).toBeUndefined();
+    expect(answer.shipment).toMatchObject({
+      exception: ExceptionState.EXCEPTION_STATE_RESOLVED,
+      resolutionNote: '退件已由申请人到潜江市民之家当面领取',
+      replacedBy: '',
+    });
+    await untilJourneyEnds(caseId, 'ExceptionResolved');
+    expect(payloadsOf<ShipmentExceptionResolved>(caseId, ShipmentExceptionResolved)).toEqual([
+      {
+        caseId,
+        originRegion: '411700',
+        shipmentId: exception.shipmentId,
+        resolution: Resolution.RESOLUTION_CLOSE,
+        note: '退件已由申请人到潜江市民之家当面领取',
+        resolvedBy: 'clerk-zhao',
+        replacementShipmentId: '',
+        replacementTrackingNumber: '',
+      },
+    ]);
+    expect(await shipmentRows(caseId)).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(carrier.accepted.filter((order) => order.caseId === caseId)).toHaveLength(1);
+  });
+
+  it('resends a pickup the carrier refused, from the applicant’s corrected address', async () => {
+    const caseId = nextCaseId();
+    // The carrier rejects the pickup address; a clerk corrects it.
+    await producer.publish(context.naming.events('review'), [
+      preReviewPassed(caseId, { ...pickupAtHome, postalCode: '' }),
+    ]);
+    const exception = await untilOpenException(caseId);
+    expect(exception.kind).toBe(ShipmentKind.SHIPMENT_KIND_MATERIALS_PICKUP);
+    expect(exception.reason).toContain('上门取件失败');
+    const answer = await logistics.resolveException(
+      resolution({ shipmentId: exception.shipmentId, address: pickupAtHome }),
+    );
+    await untilJourneyEnds(caseId, 'Delivered');
+    const delivered = payloadsOf<ShipmentDelivered>(caseId, ShipmentDelivered)[0]!;
+    expect(delivered).toMatchObject({
+      shipmentId: answer.replacement?.shipmentId,
+      kind: ShipmentKind.SHIPMENT_KIND_MATERIALS_PICKUP,
+    });
+    expect(await addresses(delivered.shipmentId)).toEqual({
+      sender: pickupAtHome,
+      recipient: department,
+    });
+  });
+
+  it('refuses resolutions it cannot act on with stable codes, changing nothing', async () => {
+    const event = certificateIssued(DeliveryMethod.DELIVERY_METHOD_MAIL, {
+      ...zhumadian,
+      line: `${zhumadian.line} [LOST]`,
+    });
+    const caseId = event.metadata.caseId;
+    await producer.publish(context.naming.events('certificate'), [event]);
+    const { shipmentId } = await untilOpenException(caseId);
+    const delivered = payloadsOf<ShipmentDelivered>(mailed.metadata.caseId, ShipmentDelivered)[0]!;
+    const before = await caseState(caseId);
+    const deliveredBefore = await caseState(mailed.metadata.caseId);
+
+    const refused = async (request: Partial<ResolveExceptionRequest>) =>
+      refusal(logistics.resolveException(resolution({ shipmentId, ...request })));
+    expect(await refused({ shipmentId: '' })).toEqual({
+      grpcCode: status.INVALID_ARGUMENT,
+      errorCode: 'LOGISTICS.SHIPMENT_KEY_REQUIRED',
+    });
+    expect(await refused({ shipmentId: randomUUID() })).toEqual({
+      grpcCode: status.NOT_FOUND,
+      errorCode: 'LOGISTICS.SHIPMENT_NOT_FOUND',
+    });
+    expect(await refused({ shipmentId: 'SIM000000000000' })).toEqual({
+      grpcCode: status.NOT_FOUND,
+      errorCode: 'LOGISTICS.SHIPMENT_NOT_FOUND',
+    });
+    expect(await refused({ resolution: Resolution.RESOLUTION_UNSPECIFIED })).toEqual({
+      grpcCode: status.INVALID_ARGUMENT,
+      errorCode: 'LOGISTICS.RESOLUTION_REQUIRED',
+    });
+    expect(await refused({ resolvedBy: '  ' })).toEqual({
+      grpcCode: status.INVALID_ARGUMENT,
+      errorCode: 'LOGISTICS.STAFF_ACCOUNT_REQUIRED',
+    });
+    expect(await refused({ note: '' })).toEqual({
+      grpcCode: status.INVALID_ARGUMENT,
+      errorCode: 'LOGISTICS.NOTE_REQUIRED',
+    });
+    expect(await refused({ resolution: Resolution.RESOLUTION_CLOSE, note: ' ' })).toEqual({
+      grpcCode: status.INVALID_ARGUMENT,
+      errorCode: 'LOGISTICS.NOTE_REQUIRED',
+    });
+    expect(await refused({ note: '很长'.repeat(251) })).toEqual({
+      grpcCode: status.INVALID_ARGUMENT,
+      errorCode: 'LOGISTICS.NOTE_TOO_LONG',
+    });
+    expect(await refused({ address: { ...zhumadian, phone: '139-1234' } })).toEqual({
+      grpcCode: status.INVALID_ARGUMENT,
+      errorCode: 'LOGISTICS.INVALID_ADDRESS',
+    });
+    expect(await refused({ address: { ...zhumadian, line: '', postalCode: '4630' } })).toEqual({
+      grpcCode: status.INVALID_ARGUMENT,
+      errorCode: 'LOGISTICS.INVALID_ADDRESS',
+    });
+    expect(await refused({ resolution: Resolution.RESOLUTION_CLOSE, address: zhumadian })).toEqual({
+      grpcCode: status.INVALID_ARGUMENT,
+      errorCode: 'LOGISTICS.INVALID_ADDRESS',
+    });
+    // A delivered parcel has nothing to resolve.
+    expect(await refused({ shipmentId: delivered.shipmentId })).toEqual({
+      grpcCode: status.FAILED_PRECONDITION,
+      errorCode: 'LOGISTICS.NO_OPEN_EXCEPTION',
+    });
+
+    expect(await caseState(caseId)).toEqual(before);
+    expect(await caseState(mailed.metadata.caseId)).toEqual(deliveredBefore);
+    expect(journey(caseId)).toEqual(LOST_JOURNEY);
+    const { shipment } = await logistics.getShipment({ shipmentId });
+    expect(shipment?.exception).toBe(ExceptionState.EXCEPTION_STATE_OPEN);
   });
 });

@@ -33,7 +33,6 @@ import {
   grpcClient,
   GrpcCallError,
   GrpcHost,
-  loadServiceConfig,
   migrateServiceDatabase,
   PLATFORM_TABLES,
   runService,
@@ -49,12 +48,13 @@ import {
   type IsolatedDatabase,
 } from '@tongban/testing';
 import { AppModule } from '../src/app.module';
+import { loadReviewConfig, type ReviewConfig } from '../src/review-config';
 
 const REGION = '429005';
 const repo = path.resolve(__dirname, '../../..');
 let database: IsolatedDatabase;
 let app: INestApplication;
-let context: ServiceContext;
+let context: ServiceContext<ReviewConfig>;
 let naming: TopicNaming;
 let producer: EventProducer;
 let review: PromiseClient<typeof ReviewServiceService>;
@@ -64,7 +64,7 @@ beforeAll(async () => {
   database = await createIsolatedDatabase({ purpose: 'review' });
   await migrateServiceDatabase(database.url, path.join(__dirname, '../prisma/migrations'));
   const prefix = uniqueTopicPrefix();
-  const config = loadServiceConfig('review', { HTTP_PORT: 0, GRPC_PORT: 0 }, undefined, {
+  const config = loadReviewConfig({
     REGION,
     DATABASE_URL: database.url,
     KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
+import { LineCounter, parseDocument } from 'yaml';
+import { formatPath, lineOf, yamlFileErrorMessage } from '../yaml-file';
 import { crossCheckRegion } from './region-cross-checks';
 import { RegionFileError, type RegionFileProblem } from './region-file-error';
 import { hostPortSchema, regionSchema, type Region } from './region.schema';
@@ -55,7 +55,7 @@ export function loadRegion(file: string, options: LoadRegionOptions = {}): Regio
     message: '',
   });
 
-  const parsed = regionSchema.safeParse(document.toJS(), { error: regionErrorMessage });
+  const parsed = regionSchema.safeParse(document.toJS(), { error: yamlFileErrorMessage });
   if (!parsed.success) {
     throw new RegionFileError(
       parsed.error.issues.map((issue) => ({ ...locate(issue.path), message: issue.message })),
@@ -147,72 +147,6 @@ function applyEndpointOverrides(
   });
   return problems;
 }
-
-/** `['items', 1, 'code']` → `items[1].code`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((segment, index) =>
-      typeof segment === 'number' ? `[${segment}]` : `${index === 0 ? '' : '.'}${String(segment)}`,
-    )
-    .join('');
-}
-
-/** The line of the node at `path`, or of its nearest existing parent (for a missing field). */
-function lineOf(
-  document: Document,
-  lineCounter: LineCounter,
-  path: readonly PropertyKey[],
-): { line?: number } {
-  for (let length = path.length; length >= 0; length--) {
-    const node: unknown = document.getIn(path.slice(0, length), true);
-    if (isNode(node) && node.range !== undefined && node.range !== null) {
-      return { line: lineCounter.linePos(node.range[0]).line };
-    }
-  }
-  return {};
-}
-
-const TYPE_NAMES: Readonly<Record<string, string>> = {
-  string: '文本',
-  number: '数字',
-  int: '整数',
-  boolean: 'true 或 false',
-  array: '列表',
-  object: '映射（键: 值）',
-  undefined: '空',
-  null: '空',
-};
-
-/**
- * Chinese messages for the schema's generic failures; messages written on a schema itself
- * (formats, ranges) take precedence. Without this an administrator would read zod's English.
- */
-const regionErrorMessage: z.core.$ZodErrorMap = (issue) => {
-  switch (issue.code) {
-    case 'invalid_type': {
-      if (issue.input === undefined) return '缺少此项（必填）';
-      const input = issue.input;
-      if (
-        issue.expected === 'string' &&
-        (typeof input === 'number' || typeof input === 'boolean')
-      ) {
-        return `应为文本，请加引号，如 "${String(input)}"`;
-      }
-      const actual = input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input;
-      return `应为${TYPE_NAMES[issue.expected] ?? issue.expected}，这里是${TYPE_NAMES[actual] ?? actual}`;
-    }
-    case 'unrecognized_keys':
-      return `不认识的字段：${issue.keys.join('、')}（是否拼写错误？字段说明见 libs/domain/README.md）`;
-    case 'invalid_value':
-      return `应为以下之一：${issue.values.map(String).join('、')}`;
-    case 'too_small':
-      return `应不小于 ${String(issue.minimum)}`;
-    case 'too_big':
-      return `应不大于 ${String(issue.maximum)}`;
-    default:
-      return undefined;
-  }
-};
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -1,9 +1,11 @@
+import { findItem, partnerMayRequest } from './region-catalog';
 import type { Region } from './region.schema';
 
 /**
  * Contradictions between region files loaded together (the demo regions, a test network): a
  * partnership one side does not know about, or a partner entry that does not match how the
- * partner's exchange actually presents itself. Each message names both regions. Regions outside
+ * partner's exchange actually presents itself, or a one-thing bundle (一件事) with a part the
+ * handling region does not have or has not agreed to take. Each message names both regions. Regions outside
  * the set (real partners elsewhere) are not judged. Key paths are not compared: each region
  * resolves them against its own keys directory.
  */
@@ -35,6 +37,23 @@ export function checkRegionNetwork(regions: readonly Region[]): string[] {
         problems.push(
           `${at}：tlsIdentity 为 ${partner.tlsIdentity}，而 ${partner.code} 的证书名称是 ${other.exchange.tlsIdentity}`,
         );
+      }
+    }
+  }
+  for (const region of regions) {
+    for (const bundle of region.bundles) {
+      for (const part of bundle.items) {
+        const handling = byCode.get(part.region);
+        if (handling === undefined) continue;
+        // Otherwise SubmitBundle would accept a part the handling region refuses on arrival.
+        const at = `${region.code}.yaml 中的一件事 ${bundle.code} 的事项 ${part.region}/${part.item}`;
+        if (findItem(handling, part.item) === undefined) {
+          problems.push(`${at}：${part.region}.yaml 的 items 中没有该事项`);
+        } else if (!partnerMayRequest(handling, region.code, part.item)) {
+          problems.push(
+            `${at}：${part.region}.yaml 的 agreements 未允许 ${region.code} 发送该事项`,
+          );
+        }
       }
     }
   }

@@ -88,8 +88,8 @@ const conditionInput = z.strictObject({
   in: z.array(text).min(1, '至少需要 1 个值').optional(),
   present: z.boolean().optional(),
   /** Numeric bounds (inclusive) on a field's value, e.g. years of contribution ≥ 15. */
-  atLeast: z.number().finite().optional(),
-  atMost: z.number().finite().optional(),
+  atLeast: z.number().optional(),
+  atMost: z.number().optional(),
   material: catalogCode.optional(),
   applicantKind: z.enum(APPLICANT_KINDS).optional(),
 });

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ExpiryReminders } from '../expiry/expiry-reminders';
+import { CertificateRenderer } from '../rendering/certificate-renderer';
 import { VerificationModule } from '../verification/verification.module';
 import { CertificatesGrpcController } from './certificates.grpc.controller';
 import { CertificatesKafkaController } from './certificates.kafka.controller';
@@ -6,7 +8,13 @@ import { CertificatesService } from './certificates.service';
 
 @Module({
   imports: [VerificationModule],
-  providers: [CertificatesService, CertificatesKafkaController, CertificatesGrpcController],
-  exports: [CertificatesService],
+  providers: [
+    CertificatesService,
+    ExpiryReminders,
+    CertificateRenderer,
+    CertificatesKafkaController,
+    CertificatesGrpcController,
+  ],
+  exports: [CertificatesService, ExpiryReminders],
 })
 export class CertificatesModule {}

@@ -2,8 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   CertificateBody,
   type GetCertificateResponse,
+  type RevokeCertificateRequest,
+  type RevokeCertificateResponse,
 } from '@tongban/contracts/tongban/certificate/v1/certificate';
-import { CertificateIssued } from '@tongban/contracts/tongban/certificate/v1/events';
+import {
+  CertificateIssued,
+  CertificateRevoked,
+} from '@tongban/contracts/tongban/certificate/v1/events';
 import type { CaseApproved } from '@tongban/contracts/tongban/review/v1/events';
 import { chinaDay, findItem } from '@tongban/domain';
 import {
@@ -15,12 +20,12 @@ import {
 import { prismaExecutor } from '@tongban/persistence';
 import { ServiceContext } from '@tongban/service-kit';
 import { CASE_ID_ATTRIBUTE, withSpan } from '@tongban/telemetry';
-import type { CertificateRevocation } from '../../prisma/generated/client';
 import { Clock } from '../clock';
 import { PrismaService } from '../prisma/prisma.service';
 import { RegionSigner } from '../signing/region-signer';
 import { CertificateError } from './certificate-error';
 import { certificateDay, formatCertificateNumber } from './certificate-number';
+import { issuerName } from './issuer-name';
 import { toGetResponse } from './stored-certificate';
 import { newVerificationCode } from './verification-code';
 
@@ -29,6 +34,10 @@ type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
 const MS_PER_DAY = 24 * 60 * 60 * 1000;
 /** A fresh 60-bit code colliding is not expected in the life of the universe; bounded anyway. */
 const VERIFICATION_CODE_ATTEMPTS = 5;
+/** A revocation reason is shown to the holder and every verifier, and travels in events. */
+const REVOCATION_REASON_MAX_LENGTH = 500;
+/** The issuer part of a certificate number (`<region>-CERT-…`). */
+const CERTIFICATE_NUMBER_ISSUER = /^(\d{6})-CERT-/;
 
 /**
  * The region's e-licence library: issues one signed certificate per approved case, answers for
@@ -163,57 +172,102 @@ export class CertificatesService {
   }
 
   /**
-   * Revokes a certificate (注销): from then on VerifyCertificate answers REVOKED. The row stays
-   * in the library, so the certificate keeps answering for itself.
+   * RevokeCertificate (注销): from then on VerifyCertificate answers REVOKED, and the origin
+   * learns it from CertificateRevoked (enqueued in the same transaction). The row stays in the
+   * library, so the certificate keeps answering for itself. Revoking a revoked certificate is
+   * refused (CERTIFICATE.ALREADY_REVOKED) rather than answered as a success: a second clerk must
+   * learn that the first revocation, with its reason, is the one that stands.
    */
-  async revoke(request: {
-    certificateId: string;
-    reason: string;
-    revokedBy: string;
-  }): Promise<CertificateRevocation> {
+  async revoke(request: RevokeCertificateRequest): Promise<RevokeCertificateResponse> {
+    const certificateId = request.certificateId.trim();
     const reason = request.reason.trim();
+    const revokedBy = request.revokedBy.trim();
+    if (certificateId === '') {
+      throw new CertificateError(
+        'CERTIFICATE.ID_REQUIRED',
+        `请填写要注销的证照编号（形如 ${this.context.regionCode}-CERT-20260101-000001）。`,
+      );
+    }
+    // The issuer is part of the number: a partner's certificate can only be revoked by its issuer.
+    const issuer = CERTIFICATE_NUMBER_ISSUER.exec(certificateId)?.[1];
+    if (issuer !== undefined && issuer !== this.context.regionCode) {
+      throw new CertificateError(
+        'CERTIFICATE.NOT_ISSUED_HERE',
+        `证照 ${certificateId} 由${issuerName(this.context.region, issuer)}签发，只能由签发地注销；请联系签发地办理。`,
+      );
+    }
     if (reason === '') {
       throw new CertificateError(
         'CERTIFICATE.REASON_REQUIRED',
         '注销证照须填写理由，理由将告知持证人和核验方。',
       );
     }
-    if (request.revokedBy.trim() === '') {
+    if (reason.length > REVOCATION_REASON_MAX_LENGTH) {
+      throw new CertificateError(
+        'CERTIFICATE.REASON_TOO_LONG',
+        `注销理由不能超过 ${REVOCATION_REASON_MAX_LENGTH} 字，请精简后重新提交（完整依据可另行存档）。`,
+      );
+    }
+    if (revokedBy === '') {
       throw new CertificateError(
         'CERTIFICATE.REVOKER_REQUIRED',
         '操作人账号缺失，请重新登录后再注销证照。',
       );
     }
-    return this.prisma.$transaction(async (tx) => {
-      // Lock the certificate: two clerks revoking at once get one revocation and one refusal.
-      const locked = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM certificate WHERE id = ${request.certificateId} FOR UPDATE`;
-      if (locked.length === 0) {
-        throw new CertificateError(
-          'CERTIFICATE.NOT_FOUND',
-          `证照库中没有编号为 ${request.certificateId} 的证照，无法注销。`,
+    return withSpan('certificate.revoke', {}, (span) =>
+      this.prisma.$transaction(async (tx) => {
+        // Lock the certificate: two clerks revoking at once get one revocation and one refusal,
+        // and the reminder sweep (SKIP LOCKED) leaves it alone meanwhile.
+        const locked = await tx.$queryRaw<{ id: string }[]>`
+          SELECT id FROM certificate WHERE id = ${certificateId} FOR UPDATE`;
+        const stored =
+          locked.length === 0
+            ? null
+            : await tx.certificate.findUnique({
+                where: { id: certificateId },
+                include: { revocation: true },
+              });
+        if (!stored) {
+          throw new CertificateError(
+            'CERTIFICATE.NOT_FOUND',
+            `证照库中没有编号为 ${certificateId} 的证照，无法注销；请核对证照编号。`,
+          );
+        }
+        span.setAttribute(CASE_ID_ATTRIBUTE, stored.caseId);
+        if (stored.revocation) {
+          throw new CertificateError(
+            'CERTIFICATE.ALREADY_REVOKED',
+            `证照 ${certificateId} 已于 ${chinaDay(stored.revocation.revokedAt).date} 注销，无需重复操作。`,
+          );
+        }
+        const revokedAt = this.clock.now();
+        await tx.certificateRevocation.create({
+          data: { certificateId, revokedAt, revokedBy, reason },
+        });
+        await enqueueEvents(prismaExecutor(tx), this.context.eventsTopic, [
+          {
+            metadata: newEventMetadata({
+              caseId: stored.caseId,
+              region: this.context.regionCode,
+              service: this.context.service,
+            }),
+            type: CertificateRevoked,
+            payload: {
+              caseId: stored.caseId,
+              originRegion: stored.originRegion,
+              certificateId,
+              reason,
+              revokedAt,
+            },
+          },
+        ]);
+        this.context.logger.info(
+          { caseId: stored.caseId, certificateId, revokedBy },
+          'certificate revoked',
         );
-      }
-      const already = await tx.certificateRevocation.findUnique({
-        where: { certificateId: request.certificateId },
-      });
-      if (already) {
-        throw new CertificateError(
-          'CERTIFICATE.ALREADY_REVOKED',
-          `证照 ${request.certificateId} 已于 ${chinaDay(already.revokedAt).date} 注销，无需重复操作。`,
-        );
-      }
-      const revocation = await tx.certificateRevocation.create({
-        data: {
-          certificateId: request.certificateId,
-          revokedAt: this.clock.now(),
-          revokedBy: request.revokedBy.trim(),
-          reason,
-        },
-      });
-      this.context.logger.info({ certificateId: request.certificateId }, 'certificate revoked');
-      return revocation;
-    });
+        return { decoded: CertificateBody.decode(stored.body), revoked: true, revokedAt };
+      }),
+    );
   }
 }
 

@@ -11,6 +11,7 @@ import {
 import { ServiceContext } from '@tongban/service-kit';
 import { CASE_ID_ATTRIBUTE, withSpan } from '@tongban/telemetry';
 import { CertificateError } from '../certificates/certificate-error';
+import { issuerName } from '../certificates/issuer-name';
 import { storedCertificate } from '../certificates/stored-certificate';
 import {
   formatVerificationCode,
@@ -190,10 +191,7 @@ export class VerificationService {
   }
 
   private issuerName(region: string): string {
-    const { region: own } = this.context;
-    if (region === own.code) return `${own.name}（${region}）`;
-    const partner = own.partners.find((candidate) => candidate.code === region);
-    return partner ? `${partner.name}（${region}）` : `地区 ${region}`;
+    return issuerName(this.context.region, region);
   }
 
   private answer(body: CertificateBody, verdict: Verdict): VerifyCertificateResponse {

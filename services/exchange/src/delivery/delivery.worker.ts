@@ -26,6 +26,7 @@ import { CaseChannels } from '../messages/case-channels';
 import { inEnvelopeTrace } from '../messages/envelope-trace';
 import { ExchangeEvents, type EventCause } from '../messages/exchange-events';
 import { InboundApplier } from '../messages/inbound-applier';
+import { blobsToPush } from '../messages/referenced-blobs';
 import { PartnerCallError } from '../partners/partner-call-error';
 import { PartnerClients } from '../partners/partner-clients';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service';
@@ -53,7 +54,8 @@ class AttemptFailed extends Error {
 
 /**
  * Store-and-forward, the forwarding half. Sends pending messages to partners over mutual TLS —
- * the case's blobs first (PutBlob), then the envelope (Deliver) — and acts on the signed receipt:
+ * the blobs the envelope names first (PutBlob), then the envelope (Deliver) — and acts on the
+ * signed receipt:
  *
  *   PENDING ──ACCEPTED receipt──▶ DELIVERED   (case transfer: RECEIVED here, held reports released)
  *   PENDING ──REJECTED receipt──▶ REJECTED    (DeliveryFailed alert with the receipt's code)
@@ -270,28 +272,27 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     return (await tx.outboundMessage.findUnique({ where: { messageId } })) ?? undefined;
   }
 
-  /** The materials of a case transfer, streamed before the case; the partner checks each hash. */
+  /**
+   * The blobs the envelope names (a case's or a supplement's materials, survey media), streamed
+   * before it: the partner accepts an envelope only when it holds every blob it references.
+   */
   private async uploadBlobs(message: OutboundMessage, envelope: Envelope): Promise<void> {
-    const materials = envelope.caseTransfer?.case?.materials ?? [];
-    const seen = new Set<string>();
-    for (const material of materials) {
-      if (seen.has(material.sha256)) continue;
-      seen.add(material.sha256);
+    for (const blob of blobsToPush(envelope)) {
       const response = await this.clients.putBlob(
         message.recipientRegion,
         {
-          sha256: material.sha256,
-          sizeBytes: material.sizeBytes,
-          contentType: material.contentType,
+          sha256: blob.sha256,
+          sizeBytes: blob.sizeBytes,
+          contentType: blob.contentType,
           caseId: message.caseId,
         },
-        this.blobs.stream(material.sha256, { chunkBytes: CHUNK_BYTES }),
+        this.blobs.stream(blob.sha256, { chunkBytes: CHUNK_BYTES }),
         // A generous deadline that grows with the size (at least 1 MB/s).
-        30_000 + Math.ceil(material.sizeBytes / 1_000),
+        30_000 + Math.ceil(blob.sizeBytes / 1_000),
       );
-      if (response.sha256 !== material.sha256) {
+      if (response.sha256 !== blob.sha256) {
         throw new AttemptFailed(
-          `${message.recipientRegion} acknowledged blob ${response.sha256} for ${material.sha256}`,
+          `${message.recipientRegion} acknowledged blob ${response.sha256} for ${blob.sha256}`,
         );
       }
     }

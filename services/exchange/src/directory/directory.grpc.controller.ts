@@ -6,7 +6,10 @@ import {
 import { GrpcHost, ServiceContext, unary } from '@tongban/service-kit';
 import { DirectoryService } from './directory.service';
 
-/** The in-region directory (GetPartnerCatalog, GetPartnerKeys) for intake and certificate. */
+/**
+ * The in-region directory for this region's services: partners' catalogs and keys (intake,
+ * certificate) and the region's own catalog (windows' notice boards, the operator console).
+ */
 @Injectable()
 export class DirectoryGrpcController implements OnModuleInit {
   constructor(
@@ -24,6 +27,7 @@ export class DirectoryGrpcController implements OnModuleInit {
       getPartnerKeys: unary(logger, async (request) => ({
         keys: await this.directory.keysOf(request.region),
       })),
+      getOwnCatalog: unary(logger, () => Promise.resolve({ catalog: this.directory.ownCatalog() })),
     };
     this.grpc.addService(DirectoryServiceService, implementation);
   }

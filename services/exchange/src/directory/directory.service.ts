@@ -10,6 +10,7 @@ import { ExchangeError } from '../exchange-error';
 import { PartnerCallError } from '../partners/partner-call-error';
 import { PartnerClients } from '../partners/partner-clients';
 import { ExchangeTrust } from '../trust/exchange-trust';
+import { ownCatalog, publishedCatalog } from './published-catalog';
 
 interface Cached<T> {
   value: T;
@@ -26,6 +27,10 @@ const KEY_REFRESH_INTERVAL_MS = 30_000;
  * the partner over mutual TLS and cached. When a partner cannot be reached, a cached answer is
  * served even if old (a window keeps working through a partner's outage); with nothing cached the
  * call fails with EXCHANGE.PARTNER_UNAVAILABLE.
+ *
+ * Also this region's own catalog, as published to partners (their agreement's items) and to the
+ * region's own services (every item). The region file is read once at start, so the catalog is
+ * published as of then.
  */
 @Injectable()
 export class DirectoryService {
@@ -33,6 +38,7 @@ export class DirectoryService {
   private readonly keys = new Map<string, Cached<GetPublicKeysResponse>>();
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly lastKeyRefresh = new Map<string, number>();
+  private readonly publishedAt = new Date();
 
   constructor(
     @Inject(ServiceContext) private readonly context: ServiceContext,
@@ -40,6 +46,16 @@ export class DirectoryService {
     @Inject(ExchangeTrust) private readonly trust: ExchangeTrust,
     @Inject(PartnerClients) private readonly clients: PartnerClients,
   ) {}
+
+  /** What GetCatalog answers `partner`: the items of its agreement with us. */
+  catalogForPartner(partner: string): GetCatalogResponse {
+    return publishedCatalog(this.context.region, partner, this.publishedAt);
+  }
+
+  /** Every item of this region, with seed 002's lists. */
+  ownCatalog(): GetCatalogResponse {
+    return ownCatalog(this.context.region, this.publishedAt);
+  }
 
   catalogOf(region: string): Promise<GetCatalogResponse> {
     return this.cached('catalog', region, this.catalogs, (partner) =>

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CaseStatus } from '@tongban/contracts/tongban/case/v1/case';
+import { CaseStatus, TimelineKind } from '@tongban/contracts/tongban/case/v1/case';
 import {
   Envelope,
   ReceiptStatus,
@@ -7,7 +7,7 @@ import {
   type SignedReceipt,
 } from '@tongban/contracts/tongban/exchange/v1/exchange';
 import { isBlobAddress, type BlobStore } from '@tongban/blobs';
-import { partnerMayRequest } from '@tongban/domain';
+import { partnerMayRequest, statusLabel } from '@tongban/domain';
 import { prismaExecutor } from '@tongban/persistence';
 import { ServiceContext } from '@tongban/service-kit';
 import { CASE_ID_ATTRIBUTE, withSpan } from '@tongban/telemetry';
@@ -22,10 +22,13 @@ import {
 import { BLOB_STORE } from '../blobs/blob-store.provider';
 import { DirectoryService } from '../directory/directory.service';
 import { ExchangeError, type ExchangeErrorCode } from '../exchange-error';
+import type { CaseChannel } from '../../prisma/generated/client';
 import { fromColumn, toColumn } from '../messages/bytes';
-import { statusName } from '../messages/case-status-names';
+import { statusFromName, statusName } from '../messages/case-status-names';
 import { CaseChannels } from '../messages/case-channels';
 import { InboundApplier } from '../messages/inbound-applier';
+import { envelopeKind, KIND_NAMES } from '../messages/message-kind';
+import { referencedBlobs } from '../messages/referenced-blobs';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service';
 import { ExchangeTrust, type PartnerTrust } from '../trust/exchange-trust';
 
@@ -43,6 +46,8 @@ const ORIGIN_ONLY: ReadonlySet<CaseStatus> = new Set([
   CaseStatus.CASE_STATUS_FORWARDED,
   CaseStatus.CASE_STATUS_WITHDRAWN,
 ]);
+/** What survey evidence may be: photos and videos (远程踏勘). */
+const SURVEY_MEDIA_TYPE = /^(image|video)\//;
 
 /**
  * Deliver, the receiving half of store-and-forward. Every envelope is logged in the hash-chained
@@ -56,10 +61,18 @@ const ORIGIN_ONLY: ReadonlySet<CaseStatus> = new Set([
  * 3. the signature verifies over the exact bytes (UNKNOWN_KEY, BAD_SIGNATURE), and the envelope
  *    is addressed to us (WRONG_RECIPIENT);
  * 4. a message id seen before is answered with the original receipt, byte for byte;
- * 5. the body: a case transfer for an item of our agreement with the sender
- *    (ITEM_NOT_IN_AGREEMENT), from its origin (ORIGIN_MISMATCH), its materials here with the
- *    announced hashes (MISSING_BLOB); a status report about a case exchanged with the sender
- *    (CASE_UNKNOWN, STATUS_NOT_ALLOWED); a sequence number used once (SEQUENCE_REUSED).
+ * 5. a sequence number used once (SEQUENCE_REUSED), then the body:
+ *    - its shape (MALFORMED): a case transfer for an item of our agreement with the sender
+ *      (ITEM_NOT_IN_AGREEMENT), from its origin (ORIGIN_MISMATCH);
+ *    - who may send it (CASE_UNKNOWN, WRONG_DIRECTION, STATUS_NOT_ALLOWED): a case transfer,
+ *      supplement or survey evidence only comes from the case's origin to us as its handler; a
+ *      status report or notice only from the handler to us as the origin — except WITHDRAWN,
+ *      which the origin reports to us as the handler;
+ *    - a supplement or survey evidence answers the round we asked for last and that is still
+ *      open (SUPPLEMENT_NOT_REQUESTED, SURVEY_NOT_REQUESTED);
+ *    - every blob it names is here with the announced hash and size (MISSING_BLOB): materials of
+ *      a case or a supplement, survey media. The store admits a blob only under the SHA-256 of
+ *      its content, so holding the address is holding that content.
  *
  * Until the signature verified, nothing about the message is stored but the log entry: a forger
  * must not be able to occupy a message id that the real sender will use later.
@@ -134,8 +147,9 @@ export class InboundService {
       if (!(error instanceof TrustError)) throw error;
       return this.refuse(signed, envelope, this.trustRefusal(error, envelope, signed.keyId));
     }
-    // Authenticated from here on.
-    const bodyProblem = await this.bodyProblem(envelope);
+    // Authenticated from here on. The checks that need no lock are made before the transaction.
+    const bodyProblem = this.bodyProblem(envelope);
+    const blobProblem = bodyProblem ? undefined : await this.blobProblem(envelope);
     return this.prisma.$transaction(
       async (tx) => {
         // One case of one sender at a time: duplicates, sequence checks and applying in order.
@@ -178,7 +192,7 @@ export class InboundService {
             message: `案件 ${envelope.caseId} 的序号 ${envelope.sequence} 已由报文 ${clash.messageId} 使用，报文已拒收。`,
           });
         }
-        const refusal = bodyProblem ?? (await this.channelProblem(tx, envelope));
+        const refusal = bodyProblem ?? (await this.channelProblem(tx, envelope)) ?? blobProblem;
         const { receipt, receivedAt } = await this.acknowledge(tx, signed, envelope, refusal);
         await tx.inboundMessage.create({
           data: {
@@ -186,7 +200,8 @@ export class InboundService {
             messageId: envelope.messageId,
             caseId: envelope.caseId,
             sequence: envelope.sequence,
-            kind: envelope.caseTransfer ? 'CASE_TRANSFER' : 'STATUS_REPORT',
+            // A body-less envelope was refused above (MALFORMED); it is kept as what it claims.
+            kind: envelopeKind(envelope) ?? 'STATUS_REPORT',
             state: refusal ? 'REJECTED' : 'HELD',
             errorCode: refusal?.code ?? null,
             envelope: toColumn(signed.envelope),
@@ -230,8 +245,8 @@ export class InboundService {
     }
   }
 
-  /** Checks of the body that need no database (the sender is authenticated already). */
-  private async bodyProblem(envelope: Envelope): Promise<Refusal | undefined> {
+  /** Checks of the body's shape that need nothing stored (the sender is authenticated already). */
+  private bodyProblem(envelope: Envelope): Refusal | undefined {
     const own = this.context.regionCode;
     const sender = envelope.senderRegion;
     if (envelope.caseTransfer) {
@@ -253,18 +268,6 @@ export class InboundService {
           message: `事项 ${submitted.itemCode} 不在 ${own} 与 ${sender} 的通办协议中，${own} 不能受理该案件。`,
         };
       }
-      for (const material of submitted.materials) {
-        const present =
-          isBlobAddress(material.sha256) &&
-          (await this.blobs.has(material.sha256)) &&
-          (await this.blobs.size(material.sha256)) === material.sizeBytes;
-        if (!present) {
-          return {
-            code: 'EXCHANGE.MISSING_BLOB',
-            message: `材料 ${material.code}（SHA-256 ${material.sha256.slice(0, 12)}…）未收到或大小不符：发送方须先用 PutBlob 上传材料，再转递案件。`,
-          };
-        }
-      }
       return undefined;
     }
     if (envelope.statusReport) {
@@ -274,41 +277,152 @@ export class InboundService {
       }
       return undefined;
     }
-    return malformed('报文既不是案件转递也不是状态报告');
+    if (envelope.supplement) {
+      if (envelope.supplement.round < 1) return malformed('补正材料报文缺少补正轮次');
+      if (envelope.supplement.materials.length === 0) {
+        return malformed('补正材料报文中没有任何材料');
+      }
+      return undefined;
+    }
+    if (envelope.surveyEvidence) {
+      const { round, media } = envelope.surveyEvidence;
+      if (round < 1) return malformed('踏勘材料报文缺少踏勘轮次');
+      if (media.length === 0) return malformed('踏勘材料报文中没有任何照片或视频');
+      const other = media.find((medium) => !SURVEY_MEDIA_TYPE.test(medium.contentType));
+      if (other) {
+        return malformed(
+          `踏勘点 ${other.checkpoint} 的文件类型 ${other.contentType || '（空）'} 不是照片或视频`,
+        );
+      }
+      return undefined;
+    }
+    if (envelope.notice) {
+      const { kind } = envelope.notice;
+      if (kind === TimelineKind.TIMELINE_KIND_UNSPECIFIED || kind === TimelineKind.UNRECOGNIZED) {
+        return malformed('办件通知缺少有效的类型');
+      }
+      return undefined;
+    }
+    return malformed('报文没有可识别的内容（案件转递、状态报告、补正材料、踏勘材料或办件通知）');
+  }
+
+  /** Every blob the envelope names must be here, with the announced size, before we accept it. */
+  private async blobProblem(envelope: Envelope): Promise<Refusal | undefined> {
+    const kind = envelopeKind(envelope);
+    const what = kind ? KIND_NAMES[kind] : '报文';
+    for (const blob of referencedBlobs(envelope)) {
+      const present =
+        isBlobAddress(blob.sha256) &&
+        (await this.blobs.has(blob.sha256)) &&
+        (await this.blobs.size(blob.sha256)) === blob.sizeBytes;
+      if (!present) {
+        return {
+          code: 'EXCHANGE.MISSING_BLOB',
+          message: `${blob.label}（SHA-256 ${blob.sha256.slice(0, 12)}…）未收到或大小不符，${what}已拒收：发送方须先用 PutBlob 上传，再发送${what}。`,
+        };
+      }
+    }
+    return undefined;
   }
 
   /**
-   * A status report must be about a case exchanged with its sender, in the sender's role; a case
-   * transfer about a case not exchanged yet.
+   * Who may send what about a case: a case transfer about a case not exchanged yet; everything
+   * else about a case exchanged with its sender, in the direction of the body (see the class
+   * comment).
    */
   private async channelProblem(tx: PrismaTx, envelope: Envelope): Promise<Refusal | undefined> {
     const sender = envelope.senderRegion;
+    const own = this.context.regionCode;
+    const kind = envelopeKind(envelope);
+    const what = kind ? KIND_NAMES[kind] : '报文';
     const channel = await tx.caseChannel.findUnique({
       where: { caseId_peerRegion: { caseId: envelope.caseId, peerRegion: sender } },
     });
-    const report = envelope.statusReport;
-    if (!report) {
-      return channel
-        ? malformed(`案件 ${envelope.caseId} 已在 ${sender} 与本地区之间往来，不能再次转递`)
-        : undefined;
+    if (envelope.caseTransfer) {
+      if (!channel) return undefined;
+      return channel.role === 'ORIGIN'
+        ? wrongDirection(envelope, what, `案件由 ${own} 受理、由 ${sender} 办理`)
+        : malformed(`案件 ${envelope.caseId} 已在 ${sender} 与本地区之间往来，不能再次转递`);
     }
     if (!channel) {
       return {
         code: 'EXCHANGE.CASE_UNKNOWN',
-        message: `案件 ${envelope.caseId} 不是 ${this.context.regionCode} 与 ${sender} 之间往来的案件，状态报告已拒收。`,
+        message: `案件 ${envelope.caseId} 不是 ${own} 与 ${sender} 之间往来的案件，${what}已拒收。`,
       };
     }
-    const allowed =
+    const report = envelope.statusReport;
+    if (report) {
+      const allowed =
+        channel.role === 'ORIGIN'
+          ? !ORIGIN_ONLY.has(report.status)
+          : ORIGIN_STATUSES.has(report.status);
+      if (!allowed) {
+        return {
+          code: 'EXCHANGE.STATUS_NOT_ALLOWED',
+          message: `${sender} 不能报告案件 ${envelope.caseId} 的状态 ${statusName(report.status)}，状态报告已拒收。`,
+        };
+      }
+      return undefined;
+    }
+    const roles =
       channel.role === 'ORIGIN'
-        ? !ORIGIN_ONLY.has(report.status)
-        : ORIGIN_STATUSES.has(report.status);
-    if (!allowed) {
-      return {
-        code: 'EXCHANGE.STATUS_NOT_ALLOWED',
-        message: `${sender} 不能报告案件 ${envelope.caseId} 的状态 ${statusName(report.status)}，状态报告已拒收。`,
-      };
+        ? `案件由 ${own} 受理、由 ${sender} 办理`
+        : `案件由 ${sender} 受理、由 ${own} 办理`;
+    if (envelope.notice) {
+      return channel.role === 'ORIGIN' ? undefined : wrongDirection(envelope, what, roles);
+    }
+    if (channel.role !== 'HANDLER') return wrongDirection(envelope, what, roles);
+    if (envelope.supplement) {
+      return this.roundProblem(tx, channel, envelope.supplement.round, {
+        code: 'EXCHANGE.SUPPLEMENT_NOT_REQUESTED',
+        requested: 'SUPPLEMENT_REQUESTED',
+        what: '补正',
+      });
+    }
+    if (envelope.surveyEvidence) {
+      return this.roundProblem(tx, channel, envelope.surveyEvidence.round, {
+        code: 'EXCHANGE.SURVEY_NOT_REQUESTED',
+        requested: 'SURVEY_REQUIRED',
+        what: '远程踏勘',
+      });
     }
     return undefined;
+  }
+
+  /**
+   * A supplement or survey evidence answers the last round we asked the origin for, while the
+   * case still waits for it: a late answer (the case was decided or the round was replaced)
+   * would otherwise reach review with nothing to attach it to.
+   */
+  private async roundProblem(
+    tx: PrismaTx,
+    channel: CaseChannel,
+    round: number,
+    request: {
+      code: 'EXCHANGE.SUPPLEMENT_NOT_REQUESTED' | 'EXCHANGE.SURVEY_NOT_REQUESTED';
+      requested: 'SUPPLEMENT_REQUESTED' | 'SURVEY_REQUIRED';
+      what: string;
+    },
+  ): Promise<Refusal | undefined> {
+    const last = await tx.outboundMessage.findFirst({
+      where: {
+        caseId: channel.caseId,
+        recipientRegion: channel.peerRegion,
+        kind: 'STATUS_REPORT',
+        status: request.requested,
+      },
+      orderBy: { sequence: 'desc' },
+    });
+    if (channel.reportedStatus === request.requested && last?.round === round) return undefined;
+    const current = statusLabel(statusFromName(channel.reportedStatus ?? 'RECEIVED'));
+    const open =
+      channel.reportedStatus === request.requested && last
+        ? `待办的是第 ${String(last.round)} 轮${request.what}`
+        : `当前没有待办的${request.what}要求（办理地状态：${current}）`;
+    return {
+      code: request.code,
+      message: `案件 ${channel.caseId} 的第 ${String(round)} 轮${request.what}材料已拒收：${open}。`,
+    };
   }
 
   private trustRefusal(error: TrustError, envelope: Envelope, keyId: string): Refusal {
@@ -417,6 +531,13 @@ export class InboundService {
       receipt,
     });
   }
+}
+
+function wrongDirection(envelope: Envelope, what: string, roles: string): Refusal {
+  return {
+    code: 'EXCHANGE.WRONG_DIRECTION',
+    message: `${envelope.senderRegion} 不能向 ${envelope.recipientRegion} 发送案件 ${envelope.caseId} 的${what}（${roles}），报文已拒收。`,
+  };
 }
 
 function malformed(detail: string): Refusal {

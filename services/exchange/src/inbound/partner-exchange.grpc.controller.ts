@@ -5,7 +5,7 @@ import {
 } from '@tongban/contracts/tongban/exchange/v1/exchange';
 import { ServiceContext, toServiceError, unary } from '@tongban/service-kit';
 import { identifyPartner, type CallWithAuthContext } from '@tongban/trust';
-import { publishedCatalog } from '../directory/published-catalog';
+import { DirectoryService } from '../directory/directory.service';
 import { ExchangeError } from '../exchange-error';
 import { PartnerServer } from '../partners/partner-server';
 import { ExchangeTrust, type PartnerTrust } from '../trust/exchange-trust';
@@ -19,14 +19,13 @@ import { InboundService } from './inbound.service';
  */
 @Injectable()
 export class PartnerExchangeGrpcController implements OnModuleInit {
-  private readonly startedAt = new Date();
-
   constructor(
     @Inject(ServiceContext) private readonly context: ServiceContext,
     @Inject(PartnerServer) private readonly server: PartnerServer,
     @Inject(ExchangeTrust) private readonly trust: ExchangeTrust,
     @Inject(InboundService) private readonly inbound: InboundService,
     @Inject(BlobReceiver) private readonly blobReceiver: BlobReceiver,
+    @Inject(DirectoryService) private readonly directory: DirectoryService,
   ) {}
 
   onModuleInit(): void {
@@ -52,7 +51,7 @@ export class PartnerExchangeGrpcController implements OnModuleInit {
       getCatalog: unary(logger, (_request, call) => {
         const partner = this.caller(call);
         if (!partner) return Promise.reject(notAPartner());
-        return Promise.resolve(publishedCatalog(region, partner.region, this.startedAt));
+        return Promise.resolve(this.directory.catalogForPartner(partner.region));
       }),
       getPublicKeys: unary(logger, () =>
         Promise.resolve({

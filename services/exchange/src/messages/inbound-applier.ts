@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CaseReceived, RemoteStatusChanged } from '@tongban/contracts/tongban/exchange/v1/events';
+import {
+  CaseReceived,
+  RemoteNotice,
+  RemoteStatusChanged,
+  SupplementArrived,
+  SurveyMediaArrived,
+} from '@tongban/contracts/tongban/exchange/v1/events';
 import { Envelope } from '@tongban/contracts/tongban/exchange/v1/exchange';
+import type { OutgoingEvent } from '@tongban/kafka';
 import { ServiceContext } from '@tongban/service-kit';
 import type { CaseChannel, InboundMessage } from '../../prisma/generated/client';
 import type { PrismaTx } from '../prisma/prisma.service';
@@ -15,9 +22,15 @@ import { ExchangeEvents } from './exchange-events';
  * side a status report also waits until the handler's receipt for the case transfer is in, so
  * the origin's timeline never shows a handler status before RECEIVED.
  *
- * Applying is publishing: CaseTransfer → CaseReceived (review takes it), StatusReport →
- * RemoteStatusChanged (intake's timeline), through the outbox in the caller's transaction, each
- * inside the trace its envelope carries.
+ * Applying is publishing, through the outbox in the caller's transaction, each inside the trace
+ * its envelope carries:
+ *
+ * - handler side: CaseTransfer → CaseReceived, SupplementTransfer → SupplementArrived,
+ *   SurveyEvidence → SurveyMediaArrived (review takes them; their blobs are here), the origin's
+ *   WITHDRAWN StatusReport → RemoteStatusChanged naming us as the handling region (review
+ *   cancels the task);
+ * - origin side: StatusReport → RemoteStatusChanged, CaseNotice → RemoteNotice (intake's
+ *   timeline).
  */
 @Injectable()
 export class InboundApplier {
@@ -48,10 +61,10 @@ export class InboundApplier {
         if (channel) break; // a second transfer of one case is refused before it is stored
         channel = await this.receiveCase(tx, message, envelope);
       } else {
-        // A status report is only accepted for an existing channel (inbound body checks).
+        // Any other body is only accepted for an existing channel (inbound body checks).
         if (!channel) break;
         if (channel.role === 'ORIGIN' && channel.transferAcceptedAt === null) break;
-        await this.reportStatus(tx, channel, message, envelope);
+        await this.applyBody(tx, channel, message, envelope);
         await this.advance(tx, channel, sequence);
       }
       await tx.inboundMessage.update({
@@ -102,35 +115,56 @@ export class InboundApplier {
     return channel;
   }
 
-  private async reportStatus(
+  private async applyBody(
     tx: PrismaTx,
     channel: CaseChannel,
     message: InboundMessage,
     envelope: Envelope,
   ): Promise<void> {
-    const report = envelope.statusReport;
-    if (!report) throw new Error(`inbound ${message.messageId} has no body (checked on arrival)`);
-    await inEnvelopeTrace('exchange.apply StatusReport', envelope, this.attributes(message), () =>
-      this.events.publish(
-        tx,
-        message.caseId,
-        { correlationId: channel.correlationId, causationId: message.messageId },
-        RemoteStatusChanged,
-        {
-          caseId: message.caseId,
-          // The region that handles the case: the sender on the origin side, us on the handler
-          // side (where the origin reports a withdrawal).
-          handlingRegion:
-            channel.role === 'ORIGIN' ? message.senderRegion : this.context.regionCode,
-          status: report.status,
-          at: report.at ?? message.receivedAt,
-          note: report.note,
-          certificateId: report.certificateId,
-          trackingNumber: report.trackingNumber,
-          certificate: report.certificate,
-        },
-      ),
-    );
+    const cause = { correlationId: channel.correlationId, causationId: message.messageId };
+    const { caseId, senderRegion, receivedAt, messageId } = message;
+    const publish = <T>(name: string, type: OutgoingEvent<T>['type'], payload: T) =>
+      inEnvelopeTrace(`exchange.apply ${name}`, envelope, this.attributes(message), () =>
+        this.events.publish(tx, caseId, cause, type, payload),
+      );
+    const { statusReport: report, supplement, surveyEvidence, notice } = envelope;
+    if (report) {
+      await publish('StatusReport', RemoteStatusChanged, {
+        caseId,
+        // The region that handles the case: the sender on the origin side, us on the handler
+        // side (where the origin reports a withdrawal).
+        handlingRegion: channel.role === 'ORIGIN' ? senderRegion : this.context.regionCode,
+        status: report.status,
+        at: report.at ?? receivedAt,
+        note: report.note,
+        certificateId: report.certificateId,
+        trackingNumber: report.trackingNumber,
+        certificate: report.certificate,
+        supplementRequest: report.supplementRequest,
+        surveyRequest: report.surveyRequest,
+        dueAt: report.dueAt,
+      });
+    } else if (supplement) {
+      await publish('SupplementTransfer', SupplementArrived, {
+        caseId,
+        originRegion: senderRegion,
+        supplement,
+        receivedAt,
+        messageId,
+      });
+    } else if (surveyEvidence) {
+      await publish('SurveyEvidence', SurveyMediaArrived, {
+        caseId,
+        originRegion: senderRegion,
+        evidence: surveyEvidence,
+        receivedAt,
+        messageId,
+      });
+    } else if (notice) {
+      await publish('CaseNotice', RemoteNotice, { caseId, handlingRegion: senderRegion, notice });
+    } else {
+      throw new Error(`inbound ${messageId} has no body (checked on arrival)`);
+    }
   }
 
   private async advance(tx: PrismaTx, channel: CaseChannel, sequence: number): Promise<void> {

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   Envelope,
+  type CaseNotice,
   type CaseTransfer,
   type StatusReport,
+  type SupplementTransfer,
+  type SurveyEvidence,
 } from '@tongban/contracts/tongban/exchange/v1/exchange';
 import { traceHeaders } from '@tongban/kafka';
 import { prismaExecutor } from '@tongban/persistence';
@@ -14,8 +17,19 @@ import type { PrismaTx } from '../prisma/prisma.service';
 import { ExchangeTrust } from '../trust/exchange-trust';
 import { toColumn } from './bytes';
 import { statusName } from './case-status-names';
+import { envelopeKind } from './message-kind';
 
-export type OutboundBody = { caseTransfer: CaseTransfer } | { statusReport: StatusReport };
+export type OutboundBody =
+  | { caseTransfer: CaseTransfer }
+  | { statusReport: StatusReport }
+  | { supplement: SupplementTransfer }
+  | { surveyEvidence: SurveyEvidence }
+  | { notice: CaseNotice };
+
+/** The round a status report belongs to (补正 and 踏勘 repeat per round); 0 for other statuses. */
+export function reportRound(report: StatusReport): number {
+  return report.supplementRequest?.round ?? report.surveyRequest?.round ?? 0;
+}
 
 /** W3C trace context to carry in the envelope; the active one unless given. */
 export interface EnvelopeTrace {
@@ -40,13 +54,17 @@ export class OutboundMessages {
     @Inject(ExchangeTrust) private readonly trust: ExchangeTrust,
   ) {}
 
-  /** `channel` must be locked by the caller's transaction (CaseChannels.lock / open). */
+  /**
+   * `channel` must be locked by the caller's transaction (CaseChannels.lock / open). `round` is
+   * the round of a supplement or survey status report, kept with the message (see held reports).
+   */
   async enqueue(
     tx: PrismaTx,
     channel: CaseChannel,
     body: OutboundBody,
-    trace: EnvelopeTrace = activeTrace(),
+    options: { trace?: EnvelopeTrace; round?: number } = {},
   ): Promise<OutboundMessage> {
+    const trace = options.trace ?? activeTrace();
     const sequence = channel.lastOutSequence + 1;
     await tx.caseChannel.update({
       where: { caseId_peerRegion: { caseId: channel.caseId, peerRegion: channel.peerRegion } },
@@ -64,6 +82,9 @@ export class OutboundMessages {
       tracestate: trace.tracestate,
       ...body,
     });
+    const kind = envelopeKind(envelope);
+    if (!kind)
+      throw new Error(`message ${envelope.messageId} to ${channel.peerRegion} has no body`);
     const signed = sealEnvelope(envelope, this.trust.signer);
     const message = await tx.outboundMessage.create({
       data: {
@@ -71,8 +92,9 @@ export class OutboundMessages {
         caseId: channel.caseId,
         recipientRegion: channel.peerRegion,
         sequence,
-        kind: 'caseTransfer' in body ? 'CASE_TRANSFER' : 'STATUS_REPORT',
+        kind,
         status: 'statusReport' in body ? statusName(body.statusReport.status) : null,
+        round: options.round ?? ('statusReport' in body ? reportRound(body.statusReport) : 0),
         envelope: toColumn(signed.envelope),
         signature: toColumn(signed.signature),
         keyId: signed.keyId,

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { PostalAddress } from '@tongban/contracts/tongban/case/v1/case';
 import { ShipmentState as ProtoShipmentState } from '@tongban/contracts/tongban/logistics/v1/logistics';
+import type { OutgoingEvent } from '@tongban/kafka';
 import { ServiceContext } from '@tongban/service-kit';
 import type { Shipment } from '../../prisma/generated/client';
 import { CarrierAdapter, type CreatedShipment } from '../carrier/carrier.adapter';
@@ -13,6 +14,8 @@ import { CarrierError } from '../carrier/carrier.error';
 import { PrismaService } from '../prisma/prisma.service';
 import { inCaseTrace } from './case-trace';
 import { ShipmentEvents } from './shipment-events';
+
+type Tx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];
 
 /** Timing of the carrier order loop. */
 export interface CarrierOrderTiming {
@@ -161,15 +164,20 @@ export class CarrierOrders implements OnApplicationBootstrap, BeforeApplicationS
         }
         return;
       }
-      await this.prisma.shipment.updateMany({
-        where: { id: shipment.id, trackingNumber: null },
-        data: {
-          trackingNumber: created.trackingNumber,
-          estimatedDeliveryAt: created.estimatedDeliveryAt,
-          orderedAt: new Date(),
-          nextOrderAt: null,
-          lastOrderError: null,
-        },
+      await this.prisma.$transaction(async (tx) => {
+        const [stored] = await tx.shipment.updateManyAndReturn({
+          where: { id: shipment.id, trackingNumber: null },
+          data: {
+            trackingNumber: created.trackingNumber,
+            estimatedDeliveryAt: created.estimatedDeliveryAt,
+            orderedAt: new Date(),
+            nextOrderAt: null,
+            lastOrderError: null,
+          },
+        });
+        // Before the carrier's first webhook can be applied (it needs the tracking number just
+        // stored), so the origin hears of the resolution before the new parcel moves.
+        if (stored) await this.events.publish(tx, await this.resolutionOf(tx, stored));
       });
       logger.info(
         { caseId, carrier: created.carrier, trackingNumber: created.trackingNumber },
@@ -206,12 +214,17 @@ export class CarrierOrders implements OnApplicationBootstrap, BeforeApplicationS
 
   /**
    * The carrier said no (an address it cannot deliver to, say): asking again changes nothing, so
-   * the shipment fails and the origin learns why through ShipmentTracked(FAILED).
+   * the shipment fails, the origin learns why through ShipmentTracked(FAILED), and an exception
+   * opens for a person (ShipmentException).
    */
   private async refused(shipment: Shipment, error: CarrierError): Promise<void> {
     const { carrierCode, field } = error.details;
     const detail = [carrierCode, field].filter((part) => part !== undefined).join('，');
-    const description = `邮寄失败：承运商 ${this.carrier.carrier} 拒绝收寄${detail === '' ? '' : `（${detail}）`}。请核对收件信息后与办理地联系重新寄送。`;
+    const refusal = `承运商 ${this.carrier.carrier} 拒绝${detail === '' ? '' : `（${detail}）`}`;
+    const description =
+      shipment.kind === 'MATERIALS_PICKUP'
+        ? `上门取件失败：${refusal}。请核对取件地址后与办理地联系重新安排取件。`
+        : `邮寄失败：${refusal}。请核对收件信息后与办理地联系重新寄送。`;
     this.context.logger.warn(
       { caseId: shipment.caseId, code: error.code, carrierCode, field },
       'carrier refused the parcel; shipment failed',
@@ -228,18 +241,38 @@ export class CarrierOrders implements OnApplicationBootstrap, BeforeApplicationS
           failureReason: description,
           lastOrderError: error.message.slice(0, 1_000),
           nextOrderAt: null,
+          // A corrected address is a person's to give: RESEND, or CLOSE.
+          exception: 'OPEN',
+          exceptionReason: description,
+          exceptionOpenedAt: failedAt,
         },
       });
       const failed = updated[0];
       if (!failed) return;
       await this.events.publish(tx, [
+        ...(await this.resolutionOf(tx, failed)),
         this.events.tracked(failed, {
           state: ProtoShipmentState.SHIPMENT_STATE_FAILED,
           at: failedAt,
           location: '',
           description,
         }),
+        this.events.exception(failed),
       ]);
     });
+  }
+
+  /**
+   * ShipmentExceptionResolved of the parcel `answered` replaces, once the carrier answered the
+   * replacement's order: with its tracking number, or without one when the carrier refused it
+   * (the replacement's own exception follows). Nothing for a first parcel.
+   */
+  private async resolutionOf(tx: Tx, answered: Shipment): Promise<OutgoingEvent[]> {
+    if (answered.attempt === 1) return [];
+    const replaced = await tx.shipment.updateManyAndReturn({
+      where: { replacedBy: answered.id, resolutionPublishedAt: null },
+      data: { resolutionPublishedAt: new Date() },
+    });
+    return replaced.map((original) => this.events.exceptionResolved(original, answered));
   }
 }

@@ -10,7 +10,19 @@ export type LogisticsErrorCode =
   | 'LOGISTICS.UNKNOWN_CARRIER'
   /** A webhook whose predecessor has not arrived yet. */
   | 'LOGISTICS.TRACKING_OUT_OF_ORDER'
-  | 'LOGISTICS.TRACKING_REFERENCE_MISMATCH';
+  | 'LOGISTICS.TRACKING_REFERENCE_MISMATCH'
+  /** ResolveException without RESEND or CLOSE. */
+  | 'LOGISTICS.RESOLUTION_REQUIRED'
+  /** ResolveException without the staff account of the person resolving. */
+  | 'LOGISTICS.STAFF_ACCOUNT_REQUIRED'
+  | 'LOGISTICS.NOTE_REQUIRED'
+  | 'LOGISTICS.NOTE_TOO_LONG'
+  /** The parcel has no open exception: never failed, or someone resolved it already. */
+  | 'LOGISTICS.NO_OPEN_EXCEPTION'
+  /** A corrected address the carrier could not use, or one given with CLOSE. */
+  | 'LOGISTICS.INVALID_ADDRESS'
+  /** RESEND of a parcel that never had an address (the origin window's was not configured). */
+  | 'LOGISTICS.ADDRESS_REQUIRED';
 
 const GRPC_STATUS: Record<LogisticsErrorCode, status> = {
   'LOGISTICS.SHIPMENT_NOT_FOUND': status.NOT_FOUND,
@@ -20,6 +32,13 @@ const GRPC_STATUS: Record<LogisticsErrorCode, status> = {
   'LOGISTICS.UNKNOWN_CARRIER': status.NOT_FOUND,
   'LOGISTICS.TRACKING_OUT_OF_ORDER': status.FAILED_PRECONDITION,
   'LOGISTICS.TRACKING_REFERENCE_MISMATCH': status.INVALID_ARGUMENT,
+  'LOGISTICS.RESOLUTION_REQUIRED': status.INVALID_ARGUMENT,
+  'LOGISTICS.STAFF_ACCOUNT_REQUIRED': status.INVALID_ARGUMENT,
+  'LOGISTICS.NOTE_REQUIRED': status.INVALID_ARGUMENT,
+  'LOGISTICS.NOTE_TOO_LONG': status.INVALID_ARGUMENT,
+  'LOGISTICS.NO_OPEN_EXCEPTION': status.FAILED_PRECONDITION,
+  'LOGISTICS.INVALID_ADDRESS': status.INVALID_ARGUMENT,
+  'LOGISTICS.ADDRESS_REQUIRED': status.INVALID_ARGUMENT,
 };
 
 /**
@@ -34,6 +53,13 @@ const HTTP_STATUS: Record<LogisticsErrorCode, number> = {
   'LOGISTICS.UNKNOWN_CARRIER': 404,
   'LOGISTICS.TRACKING_OUT_OF_ORDER': 409,
   'LOGISTICS.TRACKING_REFERENCE_MISMATCH': 400,
+  'LOGISTICS.RESOLUTION_REQUIRED': 400,
+  'LOGISTICS.STAFF_ACCOUNT_REQUIRED': 400,
+  'LOGISTICS.NOTE_REQUIRED': 400,
+  'LOGISTICS.NOTE_TOO_LONG': 400,
+  'LOGISTICS.NO_OPEN_EXCEPTION': 409,
+  'LOGISTICS.INVALID_ADDRESS': 400,
+  'LOGISTICS.ADDRESS_REQUIRED': 400,
 };
 
 /**

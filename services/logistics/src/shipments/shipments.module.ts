@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CarrierOrders } from './carrier-orders.service';
 import { ShipmentEvents } from './shipment-events';
+import { ShipmentExceptions } from './shipment-exceptions.service';
 import { ShipmentsGrpcController } from './shipments.grpc.controller';
 import { ShipmentsKafkaController } from './shipments.kafka.controller';
 import { ShipmentsService } from './shipments.service';
@@ -10,6 +11,7 @@ import { ShipmentsService } from './shipments.service';
     ShipmentsService,
     ShipmentEvents,
     CarrierOrders,
+    ShipmentExceptions,
     ShipmentsKafkaController,
     ShipmentsGrpcController,
   ],

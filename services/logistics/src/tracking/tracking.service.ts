@@ -101,6 +101,8 @@ export class TrackingService {
     // A carrier may skip PICKED_UP and report the parcel in transit: it was dispatched all the same.
     const dispatched = shipment.dispatchedAt === null && WITH_CARRIER.has(state);
     const delivered = shipment.deliveredAt === null && state === 'DELIVERED';
+    // Lost or returned to the sender: the carrier is done with it, a person decides what next.
+    const exception = shipment.exception === 'NONE' && state === 'FAILED';
     const current = await tx.shipment.update({
       where: { id: shipmentId },
       data: {
@@ -114,9 +116,13 @@ export class TrackingService {
               failureReason: update.description,
             }
           : {}),
+        ...(exception
+          ? { exception: 'OPEN', exceptionReason: update.description, exceptionOpenedAt: now }
+          : {}),
       },
     });
-    // Dispatched opens the parcel's journey and Delivered closes it; every update is tracked.
+    // Dispatched opens the parcel's journey and Delivered or Exception closes it; every update is
+    // tracked.
     const outgoing: OutgoingEvent[] = [];
     if (dispatched) outgoing.push(this.events.dispatched(current));
     outgoing.push(
@@ -128,6 +134,7 @@ export class TrackingService {
       }),
     );
     if (delivered) outgoing.push(this.events.delivered(current));
+    if (exception) outgoing.push(this.events.exception(current));
     await this.events.publish(tx, outgoing);
     this.context.logger.info(
       {
@@ -143,15 +150,24 @@ export class TrackingService {
 
   /** Why an update's tracking number is not ours (yet). */
   private async unknown(update: TrackingUpdate): Promise<LogisticsError> {
-    const pending = await this.prisma.shipment.findUnique({
-      where: { caseId: update.caseId },
-      select: { carrier: true, trackingNumber: true, state: true },
+    // Any parcel of the case still waiting for the carrier's answer may be the one; or the answer
+    // was stored between the first look and this one. One statement sees one snapshot, so the
+    // race ends in one of the two branches, never in a 404 for a parcel this service has.
+    const pending = await this.prisma.shipment.findFirst({
+      where: {
+        OR: [
+          {
+            caseId: update.caseId,
+            carrier: update.carrier,
+            trackingNumber: null,
+            state: 'CREATED',
+          },
+          { carrier: update.carrier, trackingNumber: update.trackingNumber },
+        ],
+      },
+      select: { id: true },
     });
-    if (
-      pending?.carrier === update.carrier &&
-      pending.trackingNumber === null &&
-      pending.state === 'CREATED'
-    ) {
+    if (pending) {
       // The carrier's first webhook can overtake its answer to our order: ask it to come back.
       return new LogisticsError(
         'LOGISTICS.SHIPMENT_NOT_READY',

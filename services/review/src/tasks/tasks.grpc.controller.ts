@@ -4,15 +4,17 @@ import {
   type ReviewServiceServer,
 } from '@tongban/contracts/tongban/review/v1/review';
 import { GrpcHost, ServiceContext, unary } from '@tongban/service-kit';
+import { OnTimeReportService } from './on-time-report.service';
 import { TasksService } from './tasks.service';
 
-/** The review API (ListTasks, GetTask, Decide) for the console's reviewer queue. */
+/** The review API for the console: the reviewer queue, every action on a task, the report. */
 @Injectable()
 export class TasksGrpcController implements OnModuleInit {
   constructor(
     @Inject(ServiceContext) private readonly context: ServiceContext,
     @Inject(GrpcHost) private readonly grpc: GrpcHost,
     @Inject(TasksService) private readonly tasks: TasksService,
+    @Inject(OnTimeReportService) private readonly onTime: OnTimeReportService,
   ) {}
 
   onModuleInit(): void {
@@ -31,6 +33,19 @@ export class TasksGrpcController implements OnModuleInit {
       decide: unary(logger, async (request) => ({
         task: this.tasks.toProto(await this.tasks.decide(request)),
       })),
+      passPreReview: unary(logger, async (request) => ({
+        task: this.tasks.toProto(await this.tasks.passPreReview(request)),
+      })),
+      requestSupplement: unary(logger, async (request) => ({
+        task: this.tasks.toProto(await this.tasks.requestSupplement(request)),
+      })),
+      requestSurvey: unary(logger, async (request) => ({
+        task: this.tasks.toProto(await this.tasks.requestSurvey(request)),
+      })),
+      acceptSurvey: unary(logger, async (request) => ({
+        task: this.tasks.toProto(await this.tasks.acceptSurvey(request)),
+      })),
+      getOnTimeReport: unary(logger, (request) => this.onTime.report(request)),
     };
     this.grpc.addService(ReviewServiceService, implementation);
   }
