@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { ServiceKitModule, type ServiceContext } from '@tongban/service-kit';
-import { CasesModule } from './cases/cases.module';
+import { ApiModule } from './api/api.module';
 import { IntakeSettings } from './intake-settings';
 import { PrismaModule } from './prisma/prisma.module';
 import { TimelineModule } from './timeline/timeline.module';
@@ -11,7 +11,7 @@ export class AppModule {
   static forRoot(context: ServiceContext, settings: IntakeSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot(context), PrismaModule, CasesModule, TimelineModule],
+      imports: [ServiceKitModule.forRoot(context), PrismaModule, ApiModule, TimelineModule],
       // Global (this module is): the feature modules read the limits, blob root and directory.
       providers: [{ provide: IntakeSettings, useValue: settings }],
       exports: [IntakeSettings],

@@ -39,6 +39,29 @@ describe('intake configuration', () => {
         maxMaterials: 30,
         contentTypes: ['application/pdf', 'application/ofd', 'image/jpeg', 'image/png'],
       },
+      survey: {
+        mediumMaxBytes: 20 * 1024 * 1024,
+        uploadMaxBytes: 30 * 1024 * 1024,
+        maxMedia: 20,
+        contentTypes: ['image/jpeg', 'image/png', 'video/mp4', 'video/quicktime'],
+        clockSkewMs: 300_000,
+      },
     });
+  });
+
+  it('takes only photo and video types it can recognise for survey media', () => {
+    const load = (types: string) =>
+      loadIntakeConfig({
+        ...base,
+        EXCHANGE_DIRECTORY_ADDRESS: '127.0.0.1:7417',
+        SURVEY_CONTENT_TYPES: types,
+      });
+    expect(IntakeSettings.from(load('image/jpeg,video/mp4')).survey.contentTypes).toEqual([
+      'image/jpeg',
+      'video/mp4',
+    ]);
+    for (const types of ['application/pdf', 'image/jpeg,image/heic', 'video/x-msvideo']) {
+      expect(() => load(types), types).toThrow(ServiceConfigError);
+    }
   });
 });

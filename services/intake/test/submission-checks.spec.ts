@@ -328,6 +328,133 @@ describe('checkAgainstCatalog', () => {
   });
 });
 
+describe('checkSubmission — an agent applies (帮代办)', () => {
+  const agent = {
+    name: '王小明',
+    identifier: residentId('41170219850615123'),
+    phone: '13900000000',
+    relation: '子女',
+    authorizationMaterial: 'AUTHORIZATION',
+  };
+  const withAgent = (changes: Partial<typeof agent> = {}, withAuthorization = true) => {
+    const request = retireeSubmit({ agent: { ...agent, ...changes } });
+    if (withAuthorization) {
+      request.materials.push(upload('AUTHORIZATION', 'application/pdf', scan.pdf()));
+    }
+    return request;
+  };
+
+  it('keeps a valid agent, normalised, and takes the authorization the catalog does not list', () => {
+    const checked = check(withAgent({ identifier: ` ${agent.identifier.toLowerCase()} ` }));
+    expect(checked.agent).toEqual(agent);
+    const materials = checkAgainstCatalog(item('HPF_RETIREMENT_WITHDRAWAL'), checked);
+    expect(materials.map((material) => [material.code, material.name]).at(-1)).toEqual([
+      'AUTHORIZATION',
+      '授权委托书',
+    ]);
+  });
+
+  it('refuses an agent without a name, relation or valid phone', () => {
+    expectRefused(() => check(withAgent({ name: ' ' })), 'INTAKE.AGENT_NAME_REQUIRED');
+    expectRefused(() => check(withAgent({ relation: '' })), 'INTAKE.AGENT_RELATION_REQUIRED');
+    expectRefused(() => check(withAgent({ phone: '' })), 'INTAKE.INVALID_AGENT_PHONE');
+    expectRefused(() => check(withAgent({ phone: '1390000' })), 'INTAKE.INVALID_AGENT_PHONE');
+  });
+
+  it('checks the agent’s resident ID, and refuses the applicant as their own agent', () => {
+    expectRefused(
+      () => check(withAgent({ identifier: withWrongCheckDigit(agent.identifier) })),
+      'INTAKE.INVALID_AGENT_ID',
+      /^代办人身份证号码有误：.*校验/,
+    );
+    expectRefused(
+      () => check(withAgent({ identifier: retireeSubmit().applicant!.identifier })),
+      'INTAKE.AGENT_IS_APPLICANT',
+    );
+  });
+
+  it('needs the authorization among the materials, under the code the agent names', () => {
+    expectRefused(
+      () => check(withAgent({}, false)),
+      'INTAKE.AUTHORIZATION_MISSING',
+      /AUTHORIZATION/,
+    );
+    expectRefused(
+      () => check(withAgent({ authorizationMaterial: '' })),
+      'INTAKE.AUTHORIZATION_MISSING',
+    );
+    // Only the code the agent names is let through: another unknown code is still refused.
+    const other = withAgent();
+    other.materials.push(upload('POWER_OF_ATTORNEY', 'application/pdf', scan.pdf()));
+    expectRefused(
+      () => checkAgainstCatalog(item('HPF_RETIREMENT_WITHDRAWAL'), check(other)),
+      'INTAKE.UNKNOWN_MATERIAL',
+      /POWER_OF_ATTORNEY/,
+    );
+  });
+
+  it('never puts the agent’s ID number or phone into a refusal', () => {
+    for (const request of [
+      withAgent({ identifier: withWrongCheckDigit(agent.identifier) }),
+      withAgent({ identifier: retireeSubmit().applicant!.identifier }),
+      withAgent({ phone: '1390000' }),
+    ]) {
+      const error = refusal(() => check(request));
+      expect(error.message).not.toContain(request.agent!.identifier.slice(0, 17));
+      expect(error.message).not.toContain(request.agent!.phone);
+    }
+  });
+});
+
+describe('checkSubmission — originals collected by mail (邮寄办)', () => {
+  const pickup = {
+    recipient: '李某',
+    phone: '13700000000',
+    divisionCode: '411702',
+    line: '驿城区某路 8 号',
+    postalCode: '463000',
+  };
+  const catering = (materialsPickup?: typeof pickup) =>
+    retireeSubmit({
+      itemCode: 'SMALL_CATERING_LICENSE',
+      materials: [
+        upload('APPLICATION_FORM', 'application/pdf', scan.pdf()),
+        upload('BUSINESS_LICENSE', 'image/jpeg', scan.jpeg()),
+        upload('PREMISES_LAYOUT', 'application/pdf', scan.pdf()),
+        upload('HEALTH_CERTIFICATE', 'image/png', scan.png()),
+      ],
+      fields: { shop_name: '李记小吃', premises_address: '潜江市园林街道某路 1 号', seats: '20' },
+      materialsPickup,
+    });
+
+  it('keeps a complete pickup address for an item whose originals the reviewer must see', () => {
+    const checked = check(catering(pickup));
+    expect(checked.materialsPickup).toEqual(pickup);
+    expect(() => checkAgainstCatalog(item('SMALL_CATERING_LICENSE'), checked)).not.toThrow();
+    expect(check(catering()).materialsPickup).toBeUndefined();
+  });
+
+  it('checks it like a mail address', () => {
+    expectRefused(
+      () => check(catering({ ...pickup, line: ' ', divisionCode: '41' })),
+      'INTAKE.PICKUP_ADDRESS_INCOMPLETE',
+      /原件.*所在区县.*详细地址/,
+    );
+  });
+
+  it('refuses it for an item that needs no originals', () => {
+    expectRefused(
+      () =>
+        checkAgainstCatalog(
+          item('HPF_RETIREMENT_WITHDRAWAL'),
+          check(retireeSubmit({ materialsPickup: pickup })),
+        ),
+      'INTAKE.PICKUP_NOT_NEEDED',
+      /离退休提取住房公积金/,
+    );
+  });
+});
+
 describe('requestDigest', () => {
   it('is the same for a retry whatever the order of its fields, different for another case', () => {
     const request = retireeSubmit();
@@ -340,6 +467,23 @@ describe('requestDigest', () => {
     );
     const other = { ...request, fields: { ...request.fields, outstanding_loan: 'YES' } };
     expect(requestDigest(other, hashesOf(other))).not.toBe(
+      requestDigest(request, hashesOf(request)),
+    );
+  });
+
+  it('tells a case with an agent from the same case without one', () => {
+    const request = retireeSubmit();
+    const byAgent = {
+      ...request,
+      agent: {
+        name: '王小明',
+        identifier: residentId('41170219850615123'),
+        phone: '13900000000',
+        relation: '子女',
+        authorizationMaterial: 'AUTHORIZATION',
+      },
+    };
+    expect(requestDigest(byAgent, hashesOf(byAgent))).not.toBe(
       requestDigest(request, hashesOf(request)),
     );
   });

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { ApplicantKind, Channel, DeliveryMethod } from '@tongban/contracts/tongban/case/v1/case';
+import {
+  ApplicantKind,
+  Channel,
+  DeliveryMethod,
+  ServiceList,
+} from '@tongban/contracts/tongban/case/v1/case';
 import {
   DirectoryServiceService,
   type DirectoryServiceServer,
@@ -14,6 +19,7 @@ import {
   loadRegion,
   organizationCodeCheckCharacter,
   residentIdCheckCharacter,
+  serviceLists,
   toDeliveryMethod,
   toHandlingMode,
   type Region,
@@ -52,6 +58,14 @@ export const scan = {
   png: () =>
     Buffer.concat([
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      randomBytes(256),
+    ]),
+  /** An MP4 as phones record it: a 32-byte `ftyp` box (brand isom), then media data. */
+  mp4: () =>
+    Buffer.concat([
+      Buffer.from([0x00, 0x00, 0x00, 0x20]),
+      Buffer.from('ftypisom'),
+      Buffer.alloc(20),
       randomBytes(256),
     ]),
 };
@@ -102,25 +116,36 @@ export function catalogFor(handler: Region, partner: string): CatalogItem[] {
     timeLimitWorkingDays: item.timeLimitWorkingDays,
     certificateType: item.certificateType,
     deliveryMethods: item.delivery.map(toDeliveryMethod),
+    preReviewWorkingDays: item.preReviewWorkingDays ?? item.timeLimitWorkingDays,
+    surveyRequired: item.surveyRequired,
+    originalsRequired: item.originalsRequired,
+    lists: serviceLists(item).map((list) => ServiceList[`SERVICE_LIST_${list}`]),
+    approvalDepartment: item.approvalDepartment ?? '',
+    fields: item.fields.map((field) => ({
+      name: field.name,
+      label: field.label,
+      required: field.required,
+      values: (field.values ?? []).map((value) => ({ ...value })),
+    })),
   }));
 }
 
 /**
- * The region's exchange DirectoryService as intake sees it, served over real grpc-js: 429005's
- * catalog for 411700 from its region file; 430600 unreachable.
+ * The region's exchange DirectoryService as intake sees it, served over real grpc-js: the
+ * catalogs of the reachable partners for 411700 from their region files (429005 by default);
+ * every other partner unreachable.
  */
-export async function startDirectory(): Promise<{
+export async function startDirectory(reachable: readonly string[] = [HANDLER]): Promise<{
   address: string;
   calls: Map<string, number>;
   stop: () => Promise<void>;
 }> {
-  const handler = regionFile(HANDLER);
   const calls = new Map<string, number>();
   const implementation: DirectoryServiceServer = {
     getPartnerCatalog: (call, callback) => {
       const region = call.request.region;
       calls.set(region, (calls.get(region) ?? 0) + 1);
-      if (region !== HANDLER) {
+      if (!reachable.includes(region)) {
         const error: Partial<ServiceError> = {
           code: status.UNAVAILABLE,
           details: `partner ${region} unreachable`,
@@ -128,9 +153,10 @@ export async function startDirectory(): Promise<{
         callback(error);
         return;
       }
+      const handler = regionFile(region);
       callback(null, {
         catalog: {
-          region: HANDLER,
+          region,
           regionName: handler.name,
           items: catalogFor(handler, ORIGIN),
           publishedAt: new Date(),
@@ -138,6 +164,9 @@ export async function startDirectory(): Promise<{
       });
     },
     getPartnerKeys: (_call, callback) => {
+      callback({ code: status.UNIMPLEMENTED, details: 'not used by intake' });
+    },
+    getOwnCatalog: (_call, callback) => {
       callback({ code: status.UNIMPLEMENTED, details: 'not used by intake' });
     },
   };

@@ -1,6 +1,13 @@
+import {
+  CaseStatus as ProtoCaseStatus,
+  SupplementRequest,
+  SurveyRequest,
+  TimelineKind as ProtoTimelineKind,
+  type TimelineEntry as ProtoTimelineEntry,
+} from '@tongban/contracts/tongban/case/v1/case';
 import { CaseSubmitted } from '@tongban/contracts/tongban/intake/v1/events';
 import type { Case } from '@tongban/contracts/tongban/intake/v1/intake';
-import type { Prisma } from '../../prisma/generated/client';
+import type { Prisma, TimelineEntry, TimelineKind } from '../../prisma/generated/client';
 import { statusToProto } from './case-status';
 
 /** What every read of a case loads: materials in hand-in order, the timeline in applied order. */
@@ -10,6 +17,42 @@ export const WITH_HISTORY = {
 } as const satisfies Prisma.IntakeCaseInclude;
 
 export type CaseWithHistory = Prisma.IntakeCaseGetPayload<{ include: typeof WITH_HISTORY }>;
+
+const KIND_TO_PROTO: Record<TimelineKind, ProtoTimelineKind> = {
+  STATUS: ProtoTimelineKind.TIMELINE_KIND_UNSPECIFIED,
+  TRACKING: ProtoTimelineKind.TIMELINE_KIND_TRACKING,
+  MAIL_EXCEPTION: ProtoTimelineKind.TIMELINE_KIND_MAIL_EXCEPTION,
+  MAIL_EXCEPTION_RESOLVED: ProtoTimelineKind.TIMELINE_KIND_MAIL_EXCEPTION_RESOLVED,
+  DEADLINE_APPROACHING: ProtoTimelineKind.TIMELINE_KIND_DEADLINE_APPROACHING,
+  OVERDUE: ProtoTimelineKind.TIMELINE_KIND_OVERDUE,
+  SURVEY_EVIDENCE: ProtoTimelineKind.TIMELINE_KIND_SURVEY_EVIDENCE,
+  RENEWAL_OFFERED: ProtoTimelineKind.TIMELINE_KIND_RENEWAL_OFFERED,
+  CERTIFICATE_REVOKED: ProtoTimelineKind.TIMELINE_KIND_CERTIFICATE_REVOKED,
+  HANDOVER: ProtoTimelineKind.TIMELINE_KIND_HANDOVER,
+};
+
+const KIND_FROM_PROTO = new Map(
+  Object.entries(KIND_TO_PROTO).map(([kind, proto]) => [proto, kind as TimelineKind]),
+);
+
+/** The stored kind of a notice's proto kind; undefined for UNSPECIFIED (a status change). */
+export function noticeKindFromProto(
+  kind: ProtoTimelineKind,
+): Exclude<TimelineKind, 'STATUS'> | undefined {
+  const stored = KIND_FROM_PROTO.get(kind);
+  return stored === 'STATUS' ? undefined : stored;
+}
+
+export function timelineEntryToProto(entry: TimelineEntry): ProtoTimelineEntry {
+  return {
+    status: entry.status ? statusToProto(entry.status) : ProtoCaseStatus.CASE_STATUS_UNSPECIFIED,
+    at: entry.at,
+    region: entry.region,
+    note: entry.note,
+    kind: KIND_TO_PROTO[entry.kind],
+    caseId: entry.caseId,
+  };
+}
 
 /** The case as the window sees it: as submitted, plus where it is now and how it got there. */
 export function toCaseProto(row: CaseWithHistory): Case {
@@ -21,6 +64,7 @@ export function toCaseProto(row: CaseWithHistory): Case {
     itemCode: row.itemCode,
     itemName: row.itemName,
     applicant: submitted.applicant,
+    // With the case's own materials, those handed in for supplement rounds, in hand-in order.
     materials: row.materials.map((material) => ({
       code: material.code,
       name: material.name,
@@ -32,15 +76,19 @@ export function toCaseProto(row: CaseWithHistory): Case {
     channel: submitted.channel,
     fields: submitted.fields,
     status: statusToProto(row.status),
-    timeline: row.timeline.map((entry) => ({
-      status: statusToProto(entry.status),
-      at: entry.at,
-      region: entry.region,
-      note: entry.note,
-    })),
+    timeline: row.timeline.map(timelineEntryToProto),
     submittedAt: row.submittedAt,
     certificateId: row.certificateId ?? '',
     certificate: row.certificate ? Buffer.from(row.certificate) : Buffer.alloc(0),
     rejectionReason: row.rejectionReason ?? '',
+    agent: submitted.agent,
+    openSupplement: row.openSupplement ? SupplementRequest.decode(row.openSupplement) : undefined,
+    openSurvey: row.openSurvey ? SurveyRequest.decode(row.openSurvey) : undefined,
+    bundleId: row.bundleId ?? '',
+    dueAt: row.dueAt ?? undefined,
+    overdue: row.overdue,
+    materialsPickup: submitted.materialsPickup,
+    renewsCertificateId: submitted.renewsCertificateId,
+    mailException: row.mailException,
   };
 }

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '../catalog/catalog.module';
 import { MaterialsModule } from '../materials/materials.module';
-import { CasesGrpcController } from './cases.grpc.controller';
 import { CasesService } from './cases.service';
+import { SubmissionService } from './submission.service';
 
 @Module({
   imports: [CatalogModule, MaterialsModule],
-  providers: [CasesService, CasesGrpcController],
+  providers: [CasesService, SubmissionService],
+  exports: [CasesService, SubmissionService],
 })
 export class CasesModule {}

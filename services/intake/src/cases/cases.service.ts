@@ -1,89 +1,43 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { BlobStore } from '@tongban/blobs';
 import {
   CaseStatus as ProtoCaseStatus,
-  type MaterialRef,
+  DeliveryMethod,
 } from '@tongban/contracts/tongban/case/v1/case';
-import type { CatalogItem } from '@tongban/contracts/tongban/exchange/v1/exchange';
 import { CaseSubmitted, CaseWithdrawn } from '@tongban/contracts/tongban/intake/v1/events';
 import type {
+  HandOverResultRequest,
   ListCasesRequest,
   SubmitCaseRequest,
   WithdrawCaseRequest,
 } from '@tongban/contracts/tongban/intake/v1/intake';
-import {
-  assertTransition,
-  chinaDay,
-  DomainError,
-  formatCaseNumber,
-  parseCaseNumber,
-} from '@tongban/domain';
-import { enqueueEvents, newEventMetadata, type OutgoingEvent } from '@tongban/kafka';
+import { assertTransition, DomainError, parseCaseNumber, statusLabel } from '@tongban/domain';
+import { enqueueEvents } from '@tongban/kafka';
 import { prismaExecutor } from '@tongban/persistence';
 import { ServiceContext } from '@tongban/service-kit';
 import { CASE_ID_ATTRIBUTE, withSpan } from '@tongban/telemetry';
-import { Prisma } from '../../prisma/generated/client';
-import { PartnerCatalogService } from '../catalog/partner-catalog.service';
-import { IntakeSettings } from '../intake-settings';
-import { BLOB_STORE } from '../materials/blob-store.provider';
+import type { CaseStatus } from '../../prisma/generated/client';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service';
+import { caseEvent } from './case-event';
 import { statusFromProto, statusToProto } from './case-status';
 import { WITH_HISTORY, type CaseWithHistory } from './case-view';
 import { lockCase } from './lock-case';
-import { IntakeError } from './intake-error';
-import {
-  checkAgainstCatalog,
-  checkSubmission,
-  idempotencyKeyOf,
-  requestDigest,
-  sha256Of,
-  type CheckedMaterial,
-  type CheckedSubmission,
-} from './submission-checks';
-
-const MAX_SEQUENCE = 999_999;
+import { caseNotFound, IntakeError } from './intake-error';
+import { SubmissionService } from './submission.service';
 
 /**
- * The origin's front door: accepts a case only after every check passed (形式审查), numbers it,
- * keeps its materials as blobs and announces it to the exchange through the outbox; withdraws
- * open cases; answers the window's reads.
+ * The origin's front door: accepts cases (through the submission path), withdraws open ones,
+ * hands results mailed to the window over to the applicant, and answers the window's reads.
  */
 @Injectable()
 export class CasesService {
   constructor(
     @Inject(ServiceContext) private readonly context: ServiceContext,
-    @Inject(IntakeSettings) private readonly settings: IntakeSettings,
     @Inject(PrismaService) private readonly prisma: PrismaService,
-    @Inject(PartnerCatalogService) private readonly catalog: PartnerCatalogService,
-    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(SubmissionService) private readonly submission: SubmissionService,
   ) {}
 
-  async submit(request: SubmitCaseRequest): Promise<CaseWithHistory> {
-    const key = idempotencyKeyOf(request);
-    const hashes = request.materials.map((material) => sha256Of(material.content));
-    const digest = requestDigest(request, hashes);
-    // A retry returns what the first attempt created, even if the partner's catalog changed or
-    // the exchange went down in between: the case was accepted then.
-    const earlier = key === '' ? null : await this.findByKey(key);
-    if (earlier) return this.replay(earlier, digest);
-
-    const submission = checkSubmission(request, this.context.region, this.settings.limits, hashes);
-    const item = await this.catalog.item(
-      submission.handlingRegion,
-      submission.partnerName,
-      submission.itemCode,
-    );
-    const materials = checkAgainstCatalog(item, submission);
-    try {
-      return await this.accept(submission, item, materials, key, digest);
-    } catch (error) {
-      // Two attempts with one key raced: the other committed first, so this one is its retry.
-      if (key !== '' && isUniqueViolation(error)) {
-        const winner = await this.findByKey(key);
-        if (winner) return this.replay(winner, digest);
-      }
-      throw error;
-    }
+  submit(request: SubmitCaseRequest): Promise<CaseWithHistory> {
+    return this.submission.submit(request);
   }
 
   async get(caseId: string): Promise<CaseWithHistory> {
@@ -91,7 +45,7 @@ export class CasesService {
       where: { id: caseId },
       include: WITH_HISTORY,
     });
-    if (!row) throw notFound(caseId);
+    if (!row) throw caseNotFound(caseId);
     return row;
   }
 
@@ -145,7 +99,7 @@ export class CasesService {
       () =>
         this.prisma.$transaction(async (tx) => {
           const row = await lockCase(tx, request.caseId);
-          if (!row) throw notFound(request.caseId);
+          if (!row) throw caseNotFound(request.caseId);
           try {
             assertTransition(statusToProto(row.status), ProtoCaseStatus.CASE_STATUS_WITHDRAWN);
           } catch (error) {
@@ -154,23 +108,12 @@ export class CasesService {
             }
             throw error;
           }
-          const now = new Date();
-          await tx.intakeCase.update({
-            where: { id: row.id },
-            data: { status: 'WITHDRAWN', updatedAt: now },
-          });
-          await tx.timelineEntry.create({
-            data: {
-              caseId: row.id,
-              status: 'WITHDRAWN',
-              at: now,
-              region: this.context.regionCode,
-              note: `申请人撤回：${reason}`,
-              actor: withdrawnBy,
-            },
+          await this.changeStatus(tx, row.id, 'WITHDRAWN', {
+            note: `申请人撤回：${reason}`,
+            actor: withdrawnBy,
           });
           await enqueueEvents(prismaExecutor(tx), this.context.eventsTopic, [
-            this.event(row.id, row.correlationId, CaseWithdrawn, {
+            caseEvent(this.context, row.id, row.correlationId, CaseWithdrawn, {
               caseId: row.id,
               handlingRegion: row.handlingRegion,
               reason,
@@ -181,154 +124,76 @@ export class CasesService {
     );
   }
 
-  /** Stores the materials, then numbers the case and records it with its event, atomically. */
-  private async accept(
-    submission: CheckedSubmission,
-    item: CatalogItem,
-    materials: CheckedMaterial[],
-    idempotencyKey: string,
-    digest: string,
-  ): Promise<CaseWithHistory> {
-    return withSpan('intake.accept', {}, async (span) => {
-      // Blobs first: content-addressed, so a transaction that fails afterwards leaves at most an
-      // unreferenced blob that the next identical upload reuses, never a case without content.
-      const refs: MaterialRef[] = [];
-      for (const material of materials) {
-        const stored = await this.blobs.put(material.content, {
-          sha256: material.sha256,
-          sizeBytes: material.content.length,
-        });
-        refs.push({
-          code: material.code,
-          name: material.name,
-          sha256: stored.sha256,
-          sizeBytes: stored.sizeBytes,
-          contentType: material.contentType,
-        });
-      }
-      const submittedAt = new Date();
-      return this.prisma.$transaction(async (tx) => {
-        const caseId = await this.nextCaseNumber(tx, submittedAt);
-        span.setAttribute(CASE_ID_ATTRIBUTE, caseId);
-        const payload: CaseSubmitted = {
-          caseId,
-          originRegion: this.context.regionCode,
-          handlingRegion: submission.handlingRegion,
-          itemCode: item.code,
-          applicant: submission.applicant,
-          materials: refs,
-          delivery: submission.delivery,
-          channel: submission.channel,
-          fields: { ...submission.fields },
-        };
-        const event = this.event(caseId, undefined, CaseSubmitted, payload);
-        await tx.intakeCase.create({
-          data: {
-            id: caseId,
-            handlingRegion: submission.handlingRegion,
-            itemCode: item.code,
-            itemName: item.name,
-            status: 'SUBMITTED',
-            submission: Buffer.from(CaseSubmitted.encode(payload).finish()),
-            submittedAt,
-            submittedBy: submission.submittedBy,
-            idempotencyKey: idempotencyKey === '' ? null : idempotencyKey,
-            requestSha256: digest,
-            correlationId: event.metadata.correlationId,
-            updatedAt: submittedAt,
-            materials: {
-              create: refs.map((ref, position) => ({
-                position,
-                code: ref.code,
-                name: ref.name,
-                sha256: ref.sha256,
-                sizeBytes: BigInt(ref.sizeBytes),
-                contentType: ref.contentType,
-              })),
-            },
-            timeline: {
-              create: {
-                status: 'SUBMITTED',
-                at: submittedAt,
-                region: this.context.regionCode,
-                note: `${this.context.region.name}跨省通办窗口受理，转${submission.partnerName}办理`,
-                actor: submission.submittedBy,
-              },
-            },
-          },
-        });
-        await enqueueEvents(prismaExecutor(tx), this.context.eventsTopic, [event]);
-        this.context.logger.info(
-          { caseId, handlingRegion: submission.handlingRegion, itemCode: item.code },
-          'case accepted',
-        );
-        return tx.intakeCase.findUniqueOrThrow({ where: { id: caseId }, include: WITH_HISTORY });
-      });
+  /**
+   * The clerk handed the result, mailed by the handling region to this window, over to the
+   * applicant: the case is complete here. Only for window pickup, once the parcel arrived.
+   */
+  async handOver(request: HandOverResultRequest): Promise<CaseWithHistory> {
+    const handedOverBy = request.handedOverBy.trim();
+    if (handedOverBy === '') {
+      throw new IntakeError(
+        'INTAKE.CLERK_REQUIRED',
+        '缺少经办人账号，请重新登录窗口系统后再办理交付。',
+      );
+    }
+    return withSpan(
+      'intake.hand-over',
+      { attributes: { [CASE_ID_ATTRIBUTE]: request.caseId } },
+      () =>
+        this.prisma.$transaction(async (tx) => {
+          const row = await lockCase(tx, request.caseId);
+          if (!row) throw caseNotFound(request.caseId);
+          const method = CaseSubmitted.decode(row.submission).delivery?.method;
+          if (method !== DeliveryMethod.DELIVERY_METHOD_WINDOW_PICKUP) {
+            throw new IntakeError(
+              'INTAKE.NOT_WINDOW_PICKUP',
+              `办件 ${row.id} 的结果领取方式不是窗口领取，办理结果不经本窗口交付，无需办理交付。`,
+            );
+          }
+          if (row.status !== 'DELIVERED') {
+            throw new IntakeError(
+              'INTAKE.RESULT_NOT_DELIVERED',
+              row.status === 'COMPLETED'
+                ? `办件 ${row.id} 已办结，办理结果已交付，无需重复交付。`
+                : `办件 ${row.id} 的办理结果尚未送达本窗口（当前状态：${statusLabelOf(row.status)}），请在结果送达后再交付申请人。`,
+            );
+          }
+          await this.changeStatus(tx, row.id, 'COMPLETED', {
+            note: '窗口已将办理结果交付申请人',
+            actor: handedOverBy,
+          });
+          this.context.logger.info({ caseId: row.id }, 'result handed over at the window');
+          return tx.intakeCase.findUniqueOrThrow({ where: { id: row.id }, include: WITH_HISTORY });
+        }),
+    );
+  }
+
+  /** A status change made here at the window, with its timeline entry. */
+  private async changeStatus(
+    tx: PrismaTx,
+    caseId: string,
+    status: CaseStatus,
+    entry: { note: string; actor: string },
+  ): Promise<void> {
+    const now = this.context.clock.now();
+    await tx.intakeCase.update({
+      where: { id: caseId },
+      // A case that ended here waits for no answer from the applicant any more.
+      data: { status, updatedAt: new Date(), openSupplement: null, openSurvey: null },
+    });
+    await tx.timelineEntry.create({
+      data: {
+        caseId,
+        status,
+        at: now,
+        region: this.context.regionCode,
+        note: entry.note,
+        actor: entry.actor,
+      },
     });
   }
-
-  /**
-   * The day's next running number, from a counter row in the submit transaction: the row lock
-   * orders concurrent submits, and a rolled-back submit gives its number back (no gaps).
-   */
-  private async nextCaseNumber(tx: PrismaTx, submittedAt: Date): Promise<string> {
-    const day = chinaDay(submittedAt).date.replaceAll('-', '');
-    const [counter] = await tx.$queryRawUnsafe<{ last_sequence: number }[]>(
-      `INSERT INTO case_counter (day, last_sequence) VALUES ($1, 1)
-       ON CONFLICT (day) DO UPDATE SET last_sequence = case_counter.last_sequence + 1
-       RETURNING last_sequence`,
-      day,
-    );
-    const sequence = counter?.last_sequence ?? 0;
-    if (sequence > MAX_SEQUENCE) {
-      throw new IntakeError(
-        'INTAKE.DAILY_LIMIT_REACHED',
-        `本地区今日受理量已达编号上限（${String(MAX_SEQUENCE)} 件），请明日再提交或联系运维人员。`,
-      );
-    }
-    return formatCaseNumber(this.context.regionCode, submittedAt, sequence);
-  }
-
-  private findByKey(idempotencyKey: string): Promise<CaseWithHistory | null> {
-    return this.prisma.intakeCase.findUnique({ where: { idempotencyKey }, include: WITH_HISTORY });
-  }
-
-  private replay(earlier: CaseWithHistory, digest: string): CaseWithHistory {
-    if (earlier.requestSha256 !== digest) {
-      throw new IntakeError(
-        'INTAKE.IDEMPOTENCY_KEY_REUSED',
-        `该重复提交标识已用于办件 ${earlier.id}，而本次内容不同；新办件请重新发起提交。`,
-      );
-    }
-    return earlier;
-  }
-
-  private event<T>(
-    caseId: string,
-    correlationId: string | undefined,
-    type: OutgoingEvent<T>['type'],
-    payload: T,
-  ): OutgoingEvent {
-    return {
-      metadata: newEventMetadata({
-        caseId,
-        region: this.context.regionCode,
-        service: this.context.service,
-        correlationId,
-      }),
-      type,
-      payload,
-    };
-  }
 }
 
-function notFound(caseId: string): IntakeError {
-  return new IntakeError(
-    'INTAKE.CASE_NOT_FOUND',
-    `办件 ${caseId.slice(0, 40)} 不存在，请核对办件编号。`,
-  );
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+function statusLabelOf(status: CaseStatus): string {
+  return statusLabel(statusToProto(status));
 }

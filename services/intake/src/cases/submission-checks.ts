@@ -3,16 +3,20 @@ import {
   ApplicantKind,
   Channel,
   DeliveryMethod,
+  type Agent,
   type Applicant,
   type Delivery,
   type PostalAddress,
 } from '@tongban/contracts/tongban/case/v1/case';
 import type { CatalogItem } from '@tongban/contracts/tongban/exchange/v1/exchange';
-import type { SubmitCaseRequest } from '@tongban/contracts/tongban/intake/v1/intake';
+import type {
+  MaterialUpload,
+  SubmitCaseRequest,
+} from '@tongban/contracts/tongban/intake/v1/intake';
 import { validateCreditCode, validateResidentId, type Region } from '@tongban/domain';
 import type { UploadLimits } from '../intake-settings';
 import { contentMatchesType, normalizeContentType } from '../materials/material-content';
-import { IntakeError, type IntakeErrorCode } from './intake-error';
+import { IntakeError, refuse, type IntakeErrorCode } from './intake-error';
 
 /** A material as the window handed it in, checked and hashed but not yet stored. */
 export interface CheckedMaterial {
@@ -34,6 +38,10 @@ export interface CheckedSubmission {
   readonly fields: Readonly<Record<string, string>>;
   readonly materials: readonly CheckedMaterial[];
   readonly submittedBy: string;
+  /** Set when an agent applies on the applicant's behalf (帮代办). */
+  readonly agent?: Agent;
+  /** Where the carrier collects the originals (邮寄办); only for items that need them. */
+  readonly materialsPickup?: PostalAddress;
 }
 
 const MAX_IDEMPOTENCY_KEY = 128;
@@ -43,13 +51,14 @@ const FIELD_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 // A mainland mobile number, or a landline with its area code.
 const PHONE = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 const DIVISION_CODE = /^[1-9]\d{5}$/;
+const MAX_RELATION = 32;
 const POSTAL_CODE = /^\d{6}$/;
 
 const MiB = 1024 * 1024;
 const megabytes = (bytes: number) => `${(bytes / MiB).toFixed(bytes % MiB === 0 ? 0 : 1)} MB`;
 
 /** The window's retry key, trimmed; empty when the window sent none. */
-export function idempotencyKeyOf(request: SubmitCaseRequest): string {
+export function idempotencyKeyOf(request: { readonly idempotencyKey: string }): string {
   const key = request.idempotencyKey.trim();
   if (key.length > MAX_IDEMPOTENCY_KEY) {
     throw new IntakeError(
@@ -90,6 +99,20 @@ export function requestDigest(
     request.channel,
     Object.entries(request.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     request.submittedBy.trim(),
+    // Appended only when given, so that the digest of a case without them stays what it was.
+    ...(request.agent
+      ? [
+          [
+            'agent',
+            request.agent.name.trim(),
+            request.agent.identifier.trim().toUpperCase(),
+            request.agent.phone.trim(),
+            request.agent.relation.trim(),
+            request.agent.authorizationMaterial.trim(),
+          ],
+        ]
+      : []),
+    ...(request.materialsPickup ? [['materials_pickup', request.materialsPickup]] : []),
   ]);
   return sha256Of(Buffer.from(canonical));
 }
@@ -134,16 +157,29 @@ export function checkSubmission(
   }
   const itemCode = request.itemCode.trim();
   if (itemCode === '') refuse('INTAKE.ITEM_REQUIRED', '请选择要办理的事项。');
+  const delivery = checkDelivery(request.delivery);
+  const fields = checkFields(request.fields);
+  const materials = checkMaterialUploads(request.materials, limits, materialHashes);
+  const agent = request.agent ? checkAgent(request.agent, applicant, materials) : undefined;
+  const materialsPickup = request.materialsPickup
+    ? checkAddress(
+        request.materialsPickup,
+        'INTAKE.PICKUP_ADDRESS_INCOMPLETE',
+        '原件由快递上门收取，取件信息须完整，请补全或更正',
+      )
+    : undefined;
   return {
     handlingRegion,
     partnerName: partner.name,
     itemCode,
     applicant,
-    delivery: checkDelivery(request.delivery),
+    delivery,
     channel: request.channel,
-    fields: checkFields(request.fields),
-    materials: checkUploads(request, limits, materialHashes),
+    fields,
+    materials,
     submittedBy,
+    ...(agent ? { agent } : {}),
+    ...(materialsPickup ? { materialsPickup } : {}),
   };
 }
 
@@ -170,7 +206,9 @@ export function checkAgainstCatalog(
     );
   }
   const known = new Map(item.materials.map((material) => [material.code, material]));
-  const unknown = [...handedIn].filter((code) => !known.has(code));
+  // The authorization an agent hands in belongs to every item, listed in its catalog or not.
+  const authorization = submission.agent?.authorizationMaterial;
+  const unknown = [...handedIn].filter((code) => !known.has(code) && code !== authorization);
   if (unknown.length > 0) {
     refuse(
       'INTAKE.UNKNOWN_MATERIAL',
@@ -187,10 +225,21 @@ export function checkAgainstCatalog(
         .join('、')}。`,
     );
   }
+  if (submission.materialsPickup && !item.originalsRequired) {
+    refuse(
+      'INTAKE.PICKUP_NOT_NEEDED',
+      `“${item.name}”不需要寄送原件，请删除原件取件地址后再提交。`,
+    );
+  }
   // The catalog's name is the one the handling region's reviewer knows the material by.
   return submission.materials.map((material) => ({
     ...material,
-    name: material.name === '' ? (known.get(material.code)?.name ?? material.code) : material.name,
+    name:
+      material.name !== ''
+        ? material.name
+        : material.code === authorization && !known.has(material.code)
+          ? '授权委托书'
+          : (known.get(material.code)?.name ?? material.code),
   }));
 }
 
@@ -236,6 +285,61 @@ function checkApplicant(applicant: Applicant | undefined): Applicant {
   return { kind: applicant.kind, identifier: checked.normalized, name, phone };
 }
 
+/**
+ * The agent (帮代办): who they are (a valid resident ID that is not the applicant's), how to reach
+ * them, how they relate to the applicant, and the applicant's signed authorization among the
+ * materials. Their identifier and phone are personal data: never logged, never in a message.
+ */
+function checkAgent(
+  agent: Agent,
+  applicant: Applicant,
+  materials: readonly CheckedMaterial[],
+): Agent {
+  const name = agent.name.trim();
+  if (name === '') {
+    refuse('INTAKE.AGENT_NAME_REQUIRED', '请填写代办人姓名（与代办人身份证一致）。');
+  }
+  const id = validateResidentId(agent.identifier);
+  if (!id.ok) refuse('INTAKE.INVALID_AGENT_ID', `代办人身份证号码有误：${id.message}`);
+  if (
+    applicant.kind === ApplicantKind.APPLICANT_KIND_PERSON &&
+    id.normalized === applicant.identifier
+  ) {
+    refuse(
+      'INTAKE.AGENT_IS_APPLICANT',
+      '代办人与申请人是同一人：本人申请时请不要填写代办人；确为他人代办的，请核对代办人身份证号码。',
+    );
+  }
+  const phone = agent.phone.trim();
+  if (!PHONE.test(phone)) {
+    refuse(
+      'INTAKE.INVALID_AGENT_PHONE',
+      '请填写代办人联系电话（手机号 11 位，固定电话请带区号），办理地审核时可能需要联系代办人。',
+    );
+  }
+  const relation = agent.relation.trim();
+  if (relation === '' || relation.length > MAX_RELATION) {
+    refuse(
+      'INTAKE.AGENT_RELATION_REQUIRED',
+      `请填写代办人与申请人的关系（不超过 ${String(MAX_RELATION)} 个字），如“子女”“受托人”“帮办代办员”。`,
+    );
+  }
+  const authorizationMaterial = agent.authorizationMaterial.trim();
+  if (authorizationMaterial === '') {
+    refuse(
+      'INTAKE.AUTHORIZATION_MISSING',
+      '代办须提交申请人签字的授权委托书：请上传授权委托书，并注明其材料类型。',
+    );
+  }
+  if (!materials.some((material) => material.code === authorizationMaterial)) {
+    refuse(
+      'INTAKE.AUTHORIZATION_MISSING',
+      `代办须提交申请人签字的授权委托书，但材料中没有类型为 ${authorizationMaterial.slice(0, 64)} 的文件：请扫描上传授权委托书，或更正代办人信息中注明的材料类型。`,
+    );
+  }
+  return { name, identifier: id.normalized, phone, relation, authorizationMaterial };
+}
+
 function checkDelivery(delivery: Delivery | undefined): Delivery {
   const method = delivery?.method ?? DeliveryMethod.DELIVERY_METHOD_UNSPECIFIED;
   if (
@@ -246,10 +350,21 @@ function checkDelivery(delivery: Delivery | undefined): Delivery {
   }
   // An address is personal data: it travels to the partner only when something is mailed.
   if (method !== DeliveryMethod.DELIVERY_METHOD_MAIL) return { method, address: undefined };
-  return { method, address: checkAddress(delivery?.address) };
+  return {
+    method,
+    address: checkAddress(
+      delivery?.address,
+      'INTAKE.MAIL_ADDRESS_INCOMPLETE',
+      '邮寄送达须填写完整的收件信息，请补全或更正',
+    ),
+  };
 }
 
-function checkAddress(address: PostalAddress | undefined): PostalAddress {
+function checkAddress(
+  address: PostalAddress | undefined,
+  code: IntakeErrorCode,
+  problemIntro: string,
+): PostalAddress {
   const trimmed = {
     recipient: address?.recipient.trim() ?? '',
     phone: address?.phone.trim() ?? '',
@@ -267,10 +382,7 @@ function checkAddress(address: PostalAddress | undefined): PostalAddress {
       : '邮政编码（6 位数字）',
   ].filter((problem) => problem !== undefined);
   if (problems.length > 0) {
-    refuse(
-      'INTAKE.MAIL_ADDRESS_INCOMPLETE',
-      `邮寄送达须填写完整的收件信息，请补全或更正：${problems.join('、')}。`,
-    );
+    refuse(code, `${problemIntro}：${problems.join('、')}。`);
   }
   return trimmed;
 }
@@ -302,19 +414,20 @@ function checkFields(fields: Readonly<Record<string, string>>): Record<string, s
   return checked;
 }
 
-function checkUploads(
-  request: SubmitCaseRequest,
+/** Count, size and type of the materials of one submit (a case, or a supplement round). */
+export function checkMaterialUploads(
+  uploads: readonly MaterialUpload[],
   limits: UploadLimits,
   materialHashes: readonly string[],
 ): CheckedMaterial[] {
-  if (request.materials.length > limits.maxMaterials) {
+  if (uploads.length > limits.maxMaterials) {
     refuse(
       'INTAKE.TOO_MANY_MATERIALS',
-      `一次最多提交 ${String(limits.maxMaterials)} 份材料，本次 ${String(request.materials.length)} 份；请合并扫描件后再提交。`,
+      `一次最多提交 ${String(limits.maxMaterials)} 份材料，本次 ${String(uploads.length)} 份；请合并扫描件后再提交。`,
     );
   }
   let total = 0;
-  return request.materials.map((material, index) => {
+  return uploads.map((material, index) => {
     const code = material.code.trim();
     const label = `第 ${String(index + 1)} 份材料${code === '' ? '' : `（${code}）`}`;
     if (code === '') refuse('INTAKE.MATERIAL_CODE_REQUIRED', `${label}未选择材料类型。`);
@@ -355,8 +468,4 @@ function checkUploads(
       sha256: materialHashes[index] ?? sha256Of(material.content),
     };
   });
-}
-
-function refuse(code: IntakeErrorCode, message: string): never {
-  throw new IntakeError(code, message);
 }

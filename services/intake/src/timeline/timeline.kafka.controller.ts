@@ -1,5 +1,9 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { CaseForwarded, RemoteStatusChanged } from '@tongban/contracts/tongban/exchange/v1/events';
+import {
+  CaseForwarded,
+  RemoteNotice,
+  RemoteStatusChanged,
+} from '@tongban/contracts/tongban/exchange/v1/events';
 import { idempotent, on } from '@tongban/kafka';
 import { ConsumerHost, prismaTransactions, ServiceContext } from '@tongban/service-kit';
 import { PrismaService } from '../prisma/prisma.service';
@@ -31,6 +35,10 @@ export class TimelineKafkaController implements OnModuleInit {
         on(
           RemoteStatusChanged,
           idempotent(inbox, (event, tx) => this.timeline.remoteStatusChanged(event, tx)),
+        ),
+        on(
+          RemoteNotice,
+          idempotent(inbox, (event, tx) => this.timeline.remoteNotice(event, tx)),
         ),
       ],
     );
