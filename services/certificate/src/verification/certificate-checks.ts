@@ -22,7 +22,7 @@ export interface JudgeInput {
   /** The issuer as the verifier knows it, e.g. 潜江市 (429005). */
   issuerName: string;
   now: Date;
-  /** Known only for our own certificates. */
+  /** Ours from our library; a partner's when its issuer notified us over the exchange. */
   revocation?: { revokedAt: Date; reason: string };
 }
 

@@ -21,6 +21,7 @@ import { Clock } from '../clock';
 import { PrismaService } from '../prisma/prisma.service';
 import { RegionSigner } from '../signing/region-signer';
 import { decodeBody, judge, type Verdict } from './certificate-checks';
+import { PartnerRevocations } from './partner-revocations';
 import {
   PARTNER_KEY_DIRECTORY,
   type IssuerKeys,
@@ -40,7 +41,8 @@ function traced(span: Span, response: VerifyCertificateResponse): VerifyCertific
  * VerifyCertificate: a certificate presented by its holder (ours or a partner's), or one of ours
  * found by its verification code. Our certificates are checked with our own key and against our
  * library (revocation); partners' with the keys their region published, fetched through our
- * exchange. The answer is a verdict, never an error, whenever there is something to judge.
+ * exchange, and against the revocations their issuers notified us of over the exchange. The
+ * answer is a verdict, never an error, whenever there is something to judge.
  */
 @Injectable()
 export class VerificationService {
@@ -50,6 +52,7 @@ export class VerificationService {
     @Inject(RegionSigner) private readonly signer: RegionSigner,
     @Inject(PARTNER_KEY_DIRECTORY) private readonly partners: PartnerKeyDirectory,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(PartnerRevocations) private readonly partnerRevocations: PartnerRevocations,
   ) {}
 
   async verify(request: VerifyCertificateRequest): Promise<VerifyCertificateResponse> {
@@ -124,6 +127,8 @@ export class VerificationService {
         keys,
         issuerName: this.issuerName(issuer),
         now: this.clock.now(),
+        // Weighed only once the signature checked out: a forgery stays BAD_SIGNATURE.
+        revocation: await this.partnerRevocations.find(issuer, body.certificateId),
       }),
     );
   }
