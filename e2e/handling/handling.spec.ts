@@ -341,7 +341,7 @@ describe('补正: a reviewer asks for materials, the origin window hands them in
     const clearer = Buffer.from(
       '%PDF-1.4\n% clearer scan of the contribution certificate\n%%EOF\n',
     );
-    await intake.submitSupplement({
+    const { case: handedIn } = await intake.submitSupplement({
       caseId,
       round: 1,
       materials: [
@@ -355,6 +355,8 @@ describe('补正: a reviewer asks for materials, the origin window hands them in
       note: '已补交清晰扫描件',
       submittedBy: 'zmd-window-01',
     });
+    // The window sees at once that its answer went out, before 429005 confirms it.
+    expect(notices(handedIn!, TimelineKind.TIMELINE_KIND_REPLY_SUBMITTED)).toHaveLength(1);
     const back = await waitForStatus(network, '411700', caseId, S.CASE_STATUS_SUPPLEMENTED);
     expect(back.openSupplement).toBeUndefined();
 

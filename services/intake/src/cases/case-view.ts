@@ -29,6 +29,7 @@ const KIND_TO_PROTO: Record<TimelineKind, ProtoTimelineKind> = {
   RENEWAL_OFFERED: ProtoTimelineKind.TIMELINE_KIND_RENEWAL_OFFERED,
   CERTIFICATE_REVOKED: ProtoTimelineKind.TIMELINE_KIND_CERTIFICATE_REVOKED,
   HANDOVER: ProtoTimelineKind.TIMELINE_KIND_HANDOVER,
+  REPLY_SUBMITTED: ProtoTimelineKind.TIMELINE_KIND_REPLY_SUBMITTED,
 };
 
 const KIND_FROM_PROTO = new Map(
@@ -38,9 +39,10 @@ const KIND_FROM_PROTO = new Map(
 /** The stored kind of a notice's proto kind; undefined for UNSPECIFIED (a status change). */
 export function noticeKindFromProto(
   kind: ProtoTimelineKind,
-): Exclude<TimelineKind, 'STATUS'> | undefined {
+): Exclude<TimelineKind, 'STATUS' | 'REPLY_SUBMITTED'> | undefined {
   const stored = KIND_FROM_PROTO.get(kind);
-  return stored === 'STATUS' ? undefined : stored;
+  // The window writes REPLY_SUBMITTED itself; a handling region never sends it.
+  return stored === 'STATUS' || stored === 'REPLY_SUBMITTED' ? undefined : stored;
 }
 
 export function timelineEntryToProto(entry: TimelineEntry): ProtoTimelineEntry {

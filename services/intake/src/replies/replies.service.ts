@@ -101,6 +101,12 @@ export class RepliesService {
             })),
           });
           await this.recordReply(tx, row.id, 'SUPPLEMENT', request.round, submittedBy, note);
+          await this.noteReply(
+            tx,
+            row.id,
+            submittedBy,
+            `已提交第 ${String(request.round)} 轮补正材料（${named.map((ref) => ref.name).join('、')}），待办理地接收`,
+          );
           await enqueueEvents(prismaExecutor(tx), this.context.eventsTopic, [
             caseEvent(this.context, row.id, row.correlationId, SupplementSubmitted, {
               caseId: row.id,
@@ -155,6 +161,12 @@ export class RepliesService {
             })),
           });
           await this.recordReply(tx, row.id, 'SURVEY', request.round, submittedBy, '');
+          await this.noteReply(
+            tx,
+            row.id,
+            submittedBy,
+            `已提交第 ${String(request.round)} 轮远程踏勘照片和视频（${String(stored.length)} 个），待办理地接收`,
+          );
           await enqueueEvents(prismaExecutor(tx), this.context.eventsTopic, [
             caseEvent(this.context, row.id, row.correlationId, SurveyMediaSubmitted, {
               caseId: row.id,
@@ -206,6 +218,25 @@ export class RepliesService {
   ): Promise<void> {
     await tx.caseReply.create({
       data: { caseId, kind, round, submittedAt: this.context.clock.now(), submittedBy, note },
+    });
+  }
+
+  /** The clerk's own line on the timeline: the answer left the window (not a status change). */
+  private async noteReply(
+    tx: PrismaTx,
+    caseId: string,
+    submittedBy: string,
+    note: string,
+  ): Promise<void> {
+    await tx.timelineEntry.create({
+      data: {
+        caseId,
+        kind: 'REPLY_SUBMITTED',
+        at: this.context.clock.now(),
+        region: this.context.regionCode,
+        note,
+        actor: submittedBy,
+      },
     });
   }
 

@@ -39,7 +39,7 @@ interface Step {
 }
 
 /** What the clerk reads for a notice the handling region sent without words of its own. */
-const NOTICE_DEFAULT_NOTES: Record<Exclude<TimelineKind, 'STATUS'>, string> = {
+const NOTICE_DEFAULT_NOTES: Record<Exclude<TimelineKind, 'STATUS' | 'REPLY_SUBMITTED'>, string> = {
   TRACKING: '快递动态更新',
   MAIL_EXCEPTION: '邮件丢失或被退回，办理地正在处理',
   MAIL_EXCEPTION_RESOLVED: '邮件异常已处理',
@@ -389,7 +389,10 @@ function reportNote(report: RemoteStatusChanged): string {
 }
 
 /** The clerk's note for a notice: the handling region's words, plus the numbers asked about. */
-function noticeNote(notice: CaseNotice, kind: Exclude<TimelineKind, 'STATUS'>): string {
+function noticeNote(
+  notice: CaseNotice,
+  kind: Exclude<TimelineKind, 'STATUS' | 'REPLY_SUBMITTED'>,
+): string {
   const own = notice.note.trim();
   const parts = [own === '' ? NOTICE_DEFAULT_NOTES[kind] : own];
   if (notice.trackingNumber !== '' && !own.includes(notice.trackingNumber)) {
