@@ -795,8 +795,16 @@ describe('一件事: one application, linked cases in two partner regions', () =
 
     // One bad part refuses the whole bundle: no case is created.
     const countCases = async () =>
-      (await intake.listCases({ statuses: [], handlingRegion: '', pageSize: 200, pageToken: '' }))
-        .cases.length;
+      (
+        await intake.listCases({
+          statuses: [],
+          handlingRegion: '',
+          pageSize: 200,
+          pageToken: '',
+          query: '',
+          overdueOnly: false,
+        })
+      ).cases.length;
     const before = await countCases();
     expect(
       await refusal(

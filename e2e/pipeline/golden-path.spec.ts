@@ -192,7 +192,7 @@ describe('a case received at one region and completed by its partner', () => {
       retireeWithdrawal({
         itemCode: 'PENSION_TRANSFER',
         materials: pensionMaterials(),
-        fields: {},
+        fields: { transfer_from: '驻马店市社会保险中心' },
         delivery: {
           method: DeliveryMethod.DELIVERY_METHOD_MAIL,
           address: {
@@ -240,7 +240,7 @@ describe('a case received at one region and completed by its partner', () => {
       retireeWithdrawal({
         itemCode: 'PENSION_TRANSFER',
         materials: pensionMaterials(),
-        fields: {},
+        fields: { transfer_from: '驻马店市社会保险中心' },
       }),
     );
     const caseId = submitted!.caseId;
@@ -330,8 +330,16 @@ describe('a case received at one region and completed by its partner', () => {
   it('refuses bad input at the window with a clear code and records nothing', async () => {
     const intake = network.intake('411700');
     const countCases = async () =>
-      (await intake.listCases({ statuses: [], handlingRegion: '', pageSize: 500, pageToken: '' }))
-        .cases.length;
+      (
+        await intake.listCases({
+          statuses: [],
+          handlingRegion: '',
+          pageSize: 500,
+          pageToken: '',
+          query: '',
+          overdueOnly: false,
+        })
+      ).cases.length;
     const before = await countCases();
     const wrongCheckDigit = retireeWithdrawal();
     const identifier = wrongCheckDigit.applicant!.identifier;

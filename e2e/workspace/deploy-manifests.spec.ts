@@ -1,7 +1,9 @@
 // The deployment files cannot run here (no container engine), so this checks their structure
 // against the services that exist: every service has a Deployment with probes on its real health
 // endpoints, resources, configuration from ConfigMap/Secret, a Service, and a place in compose;
-// every environment variable they set is one the service reads.
+// every environment variable they set is one the service reads. The five region services share
+// one shape (gRPC, REGION); the console is the one service that is not a region service (HTTP
+// only, the region services' addresses, a staff file) and has checks of its own.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +17,8 @@ interface Container {
   name: string;
   image: string;
   ports: { name: string; containerPort: number }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
   env: {
     name: string;
     value?: string;
@@ -29,8 +33,19 @@ interface Manifest {
   metadata: { name: string };
   spec: {
     selector?: { matchLabels?: Record<string, string> } & Record<string, unknown>;
-    ports?: { name: string; targetPort: string }[];
-    template?: { spec: { containers: Container[]; terminationGracePeriodSeconds?: number } };
+    ports?: { name: string; port: number; targetPort: string }[];
+    template?: {
+      spec: {
+        containers: Container[];
+        terminationGracePeriodSeconds?: number;
+        securityContext?: { runAsNonRoot?: boolean };
+        volumes?: {
+          name: string;
+          configMap?: { name: string };
+          secret?: { secretName: string; items?: { key: string; path: string }[] };
+        }[];
+      };
+    };
   };
 }
 
@@ -43,6 +58,14 @@ function services(): string[] {
       tags.includes('type:service') && existsSync(path.join(repo, 'services', dir, 'src/main.ts'))
     );
   });
+}
+
+/** The staff console: a service, but not a region service. */
+const CONSOLE = 'console';
+
+/** The region services: gRPC servers of one region, configured through libs/service-kit. */
+function regionServices(): string[] {
+  return services().filter((service) => service !== CONSOLE);
 }
 
 function yamlDocuments(file: string): unknown[] {
@@ -63,17 +86,38 @@ const deployments = new Map(
     .map((m) => [m.metadata.name.replace(/^tongban-/, ''), m]),
 );
 
+function readSources(dir: string): string {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => readFileSync(path.join(entry.parentPath, entry.name), 'utf8'))
+    .join('\n');
+}
+
 /** Every identifier the service (and the shared kit) reads from its environment. */
 function sourceText(service: string): string {
-  const read = (dir: string): string =>
-    readdirSync(dir, { withFileTypes: true, recursive: true })
-      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-      .map((entry) => readFileSync(path.join(entry.parentPath, entry.name), 'utf8'))
-      .join('\n');
   return (
-    read(path.join(repo, 'services', service, 'src')) +
-    read(path.join(repo, 'libs/service-kit/src'))
+    readSources(path.join(repo, 'services', service, 'src')) +
+    readSources(path.join(repo, 'libs/service-kit/src'))
   );
+}
+
+/** The console's own source: its configuration is its own, not the kit's. */
+function consoleSourceText(): string {
+  return readSources(path.join(repo, 'services', CONSOLE, 'src'));
+}
+
+const overlay = yamlDocuments(
+  path.join(repo, 'deploy/kubernetes/overlays/411700/kustomization.yaml'),
+)[0] as {
+  configMapGenerator: { name: string; files?: string[]; literals?: string[] }[];
+};
+
+/** A literal of the overlay's tongban-region ConfigMap. */
+function regionLiteral(key: string): string | undefined {
+  const literal = overlay.configMapGenerator
+    .find((generator) => generator.name === 'tongban-region')
+    ?.literals?.find((entry) => entry.startsWith(`${key}=`));
+  return literal?.slice(key.length + 1);
 }
 
 describe('Kubernetes manifests for one region', () => {
@@ -86,7 +130,16 @@ describe('Kubernetes manifests for one region', () => {
     expect([...deployments.keys()].sort()).toEqual(services().sort());
   });
 
-  for (const service of services()) {
+  it('know every service as a region service built on the service kit, or as the console', () => {
+    expect(services()).toContain(CONSOLE);
+    for (const service of regionServices())
+      expect(readSources(path.join(repo, 'services', service, 'src')), service).toContain(
+        'loadServiceConfig(',
+      );
+    expect(consoleSourceText()).not.toContain('loadServiceConfig');
+  });
+
+  for (const service of regionServices()) {
     describe(service, () => {
       const deployment = () => deployments.get(service)!;
       const container = () => deployment().spec.template!.spec.containers[0]!;
@@ -144,12 +197,114 @@ describe('Kubernetes manifests for one region', () => {
     });
   }
 
-  it('have an overlay per region whose region file is valid', () => {
-    const overlay = yamlDocuments(
-      path.join(repo, 'deploy/kubernetes/overlays/411700/kustomization.yaml'),
-    )[0] as {
-      configMapGenerator: { name: string; files?: string[]; literals?: string[] }[];
+  describe(CONSOLE, () => {
+    const deployment = () => deployments.get(CONSOLE)!;
+    const container = () => deployment().spec.template!.spec.containers[0]!;
+    const env = () => new Map(container().env.map((variable) => [variable.name, variable]));
+    const volume = (mountPath: string) => {
+      const mount = container().volumeMounts?.find((m) => m.mountPath === mountPath);
+      return {
+        mount,
+        source: deployment().spec.template!.spec.volumes?.find((v) => v.name === mount?.name),
+      };
     };
+
+    it('runs the console image without naming a registry', () => {
+      expect(container().image).toMatch(new RegExp(`^tongban/${CONSOLE}:[\\w.-]+$`));
+    });
+
+    it('serves HTTP only, probed on the console’s health endpoints', () => {
+      expect(container().ports.map((port) => port.name)).toEqual(['http']);
+      expect(container().livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
+      expect(container().readinessProbe?.httpGet).toEqual({
+        path: '/health/ready',
+        port: 'http',
+      });
+      const http = container().ports.find((port) => port.name === 'http')!;
+      expect(env().get('HTTP_PORT')?.value).toBe(String(http.containerPort));
+      expect(env().get('HOST')?.value).toBe('0.0.0.0');
+    });
+
+    it('declares resources and leaves time for a graceful stop', () => {
+      expect(Object.keys(container().resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+      expect(Object.keys(container().resources?.limits ?? {}).sort()).toEqual(['cpu', 'memory']);
+      expect(deployment().spec.template!.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(
+        30,
+      );
+    });
+
+    it('runs as a non-root user on a read-only root file system', () => {
+      expect(deployment().spec.template!.spec.securityContext?.runAsNonRoot).toBe(true);
+      expect(container().securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+      });
+    });
+
+    it('takes configuration from the region ConfigMap and secrets from Secrets', () => {
+      for (const key of ['KAFKA_BROKERS', 'ZIPKIN_URL', 'CONSOLE_UPSTREAMS'])
+        expect(env().get(key)?.valueFrom?.configMapKeyRef, key).toEqual({
+          name: 'tongban-region',
+          key,
+        });
+      expect(env().get('DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'tongban-databases',
+        key: CONSOLE,
+      });
+      // Reached over HTTPS in a region: the session cookie must not travel in the clear.
+      expect(env().get('CONSOLE_SECURE_COOKIE')?.value).toBe('true');
+      // Not a region service: which regions it serves comes from CONSOLE_UPSTREAMS.
+      expect(env().has('REGION')).toBe(false);
+    });
+
+    it('reads its staff file from a Secret, never from the image or a ConfigMap', () => {
+      const file = env().get('CONSOLE_STAFF_FILE')?.value ?? '';
+      const { mount, source } = volume(path.posix.dirname(file));
+      expect(mount?.readOnly).toBe(true);
+      expect(source?.secret?.secretName).toMatch(/^tongban-/);
+      const items = source?.secret?.items;
+      if (items) expect(items.map((item) => item.path)).toContain(path.posix.basename(file));
+    });
+
+    it('mounts the region files like the region services', () => {
+      const { mount, source } = volume(env().get('REGIONS_DIR')?.value ?? '');
+      expect(mount?.readOnly).toBe(true);
+      expect(source?.configMap?.name).toBe('tongban-region-file');
+    });
+
+    it('sets only environment variables the console reads', () => {
+      const source = consoleSourceText();
+      for (const variable of container().env)
+        expect(source, variable.name).toContain(variable.name);
+    });
+
+    it('is reachable through a Service on the same named ports', () => {
+      const exposed = manifests.find(
+        (m) => m.kind === 'Service' && m.metadata.name === `tongban-${CONSOLE}`,
+      );
+      expect(exposed?.spec.selector).toEqual(deployment().spec.selector?.matchLabels);
+      expect(exposed?.spec.ports?.map((port) => port.targetPort)).toEqual(['http']);
+    });
+
+    it('is given, by the overlay, the Services and gRPC ports of every region service', () => {
+      const upstreams = JSON.parse(regionLiteral('CONSOLE_UPSTREAMS') ?? '{}') as Record<
+        string,
+        Record<string, string>
+      >;
+      expect(Object.keys(upstreams)).toEqual([regionLiteral('REGION')]);
+      const addresses = upstreams[regionLiteral('REGION')!]!;
+      expect(Object.keys(addresses).sort()).toEqual(regionServices().sort());
+      for (const service of regionServices()) {
+        const exposed = manifests.find(
+          (m) => m.kind === 'Service' && m.metadata.name === `tongban-${service}`,
+        );
+        const grpc = exposed?.spec.ports?.find((port) => port.name === 'grpc');
+        expect(addresses[service], service).toBe(`tongban-${service}:${String(grpc?.port)}`);
+      }
+    });
+  });
+
+  it('have an overlay per region whose region file is valid', () => {
     const file = overlay.configMapGenerator.find(
       (generator) => generator.name === 'tongban-region-file',
     )!.files![0]!;
@@ -166,7 +321,11 @@ describe('compose file for a laptop', () => {
   const compose = yamlDocuments(path.join(repo, 'deploy/compose/docker-compose.yaml'))[0] as {
     services: Record<
       string,
-      { environment?: Record<string, string>; build?: { args?: { SERVICE?: string } } }
+      {
+        environment?: Record<string, string>;
+        build?: { args?: { SERVICE?: string } };
+        volumes?: string[];
+      }
     >;
   };
   const initSql = readFileSync(path.join(repo, 'deploy/compose/init-databases.sql'), 'utf8');
@@ -177,7 +336,10 @@ describe('compose file for a laptop', () => {
     );
   });
 
-  for (const service of services()) {
+  const databaseOf = (service: string) =>
+    /\/([a-z_]+)$/.exec(compose.services[service]?.environment?.DATABASE_URL ?? '')?.[1];
+
+  for (const service of regionServices()) {
     it(`gives ${service} its own database and the region's settings`, () => {
       const entry = compose.services[service]!;
       expect(entry.build?.args?.SERVICE).toBe(service);
@@ -189,4 +351,30 @@ describe('compose file for a laptop', () => {
         expect(source, variable).toContain(variable);
     });
   }
+
+  it('gives the console its own database and the addresses of the region services', () => {
+    const entry = compose.services[CONSOLE]!;
+    expect(entry.build?.args?.SERVICE).toBe(CONSOLE);
+    expect(initSql).toContain(`CREATE DATABASE ${databaseOf(CONSOLE) ?? '?'};`);
+    expect(regionServices().map(databaseOf)).not.toContain(databaseOf(CONSOLE));
+    expect(entry.environment?.REGION).toBeUndefined();
+    expect(entry.environment?.KAFKA_BROKERS).toBe(
+      compose.services[regionServices()[0]!]?.environment?.KAFKA_BROKERS,
+    );
+    const upstreams = JSON.parse(entry.environment?.CONSOLE_UPSTREAMS ?? '{}') as Record<
+      string,
+      Record<string, string>
+    >;
+    expect(Object.keys(upstreams)).toEqual(['411700']);
+    expect(Object.keys(upstreams['411700']!).sort()).toEqual(regionServices().sort());
+    for (const service of regionServices())
+      expect(upstreams['411700']![service], service).toBe(
+        `${service}:${compose.services[service]?.environment?.GRPC_PORT ?? '?'}`,
+      );
+    const staffFile = entry.environment?.CONSOLE_STAFF_FILE ?? '?';
+    expect(entry.volumes?.some((volume) => volume.split(':')[1] === staffFile)).toBe(true);
+    const source = consoleSourceText();
+    for (const variable of Object.keys(entry.environment ?? {}))
+      expect(source, variable).toContain(variable);
+  });
 });

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { waitForBroker } from '@tongban/infra';
-import { eventually, spawnTsProcess } from '@tongban/testing';
+import { REGION_SERVICES, waitForBroker } from '@tongban/infra';
+import { dropDatabase } from '@tongban/persistence';
+import { eventually, spawnTsProcess, testInfrastructure } from '@tongban/testing';
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'tongban-dev-stack-'));
 
@@ -59,6 +60,60 @@ describe('npm start', () => {
       );
     } finally {
       stack.kill('SIGKILL');
+    }
+  });
+
+  it('serves the console with a region and prints its URL and the demo accounts, which sign in', async () => {
+    const prefix = `tb_test_devstack_${String(process.pid)}`;
+    const stack = spawnTsProcess(path.resolve(__dirname, '../../infra/src/cli/dev-stack.ts'), {
+      env: {
+        KAFKA_PORT: '0',
+        ZIPKIN_PORT: '0',
+        CARRIER_PORT: '0',
+        CONSOLE_PORT: '0',
+        TONGBAN_STATE_DIR: path.join(stateDir, 'with-region'),
+        TONGBAN_KEYS_DIR: path.join(stateDir, 'keys'),
+        TONGBAN_DATABASE_PREFIX: prefix,
+        TONGBAN_REGIONS: '411700',
+      },
+    });
+    try {
+      await stack.waitForLine(/^Press Ctrl-C to stop\.$/, 240_000);
+      const [, url] = await stack.waitForLine(/^Console\s+(http:\/\/\S+)/);
+      const accounts = stack.lines
+        .map((line) => /^\s+411700 .+\s(\S+\.411700)\s+(\S+)$/.exec(line))
+        .filter((match) => match !== null)
+        .map((match) => ({ username: match[1]!, password: match[2]! }));
+      // One account per role of the region: clerk, reviewer, approver, operator.
+      expect(accounts.map((account) => account.username).sort()).toEqual([
+        'approver.411700',
+        'clerk.411700',
+        'operator.411700',
+        'reviewer.411700',
+      ]);
+      const page = await fetch(url!);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
+      const clerk = accounts.find((account) => account.username === 'clerk.411700')!;
+      const signIn = await fetch(new URL('/api/session', url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(clerk),
+      });
+      expect(signIn.status).toBe(200);
+      expect(((await signIn.json()) as { staff: { role: string } }).staff.role).toBe('CLERK');
+
+      stack.kill('SIGINT');
+      expect(await stack.exited).toBe(0);
+    } finally {
+      stack.kill('SIGKILL');
+      const { postgresAdminUrl } = testInfrastructure();
+      await Promise.all(
+        [
+          ...REGION_SERVICES.map((service) => `${prefix}_411700_${service}`),
+          `${prefix}_console`,
+        ].map((name) => dropDatabase(postgresAdminUrl, name)),
+      );
     }
   });
 });

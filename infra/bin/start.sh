@@ -18,5 +18,12 @@ if [ ! -x node_modules/.bin/tsx ] || [ package-lock.json -nt node_modules/.packa
   npm ci --no-audit --no-fund
 fi
 
+# Generated code (contracts, Prisma clients) and the console's web app; cached by Nx after the
+# first start.
+node_modules/.bin/nx run-many -t generate build-web --output-style=static >/dev/null || {
+  echo "Generating code or building the console's web app failed; run: npx nx run-many -t generate build-web" >&2
+  exit 1
+}
+
 # Node 24 from node_modules (see README), whatever node is first on PATH.
 TSX_TSCONFIG_PATH="$(pwd)/tsconfig.base.json" exec node_modules/.bin/node node_modules/tsx/dist/cli.mjs infra/src/cli/dev-stack.ts "$@"

@@ -33,3 +33,5 @@ export type {
   ServiceEndpoints,
   CarrierEndpoint,
 } from './region-stack';
+export { ensureDemoStaff, startConsoleProcess } from './console-process';
+export type { ConsoleProcessOptions, DemoAccount, RunningConsole } from './console-process';

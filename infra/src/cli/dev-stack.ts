@@ -11,6 +11,12 @@ import {
 } from '../carrier-simulator/carrier-simulator';
 import { ensureDevPki } from '../dev-pki';
 import { startKafka, type RunningKafka } from '../kafka-broker';
+import {
+  ensureDemoStaff,
+  startConsoleProcess,
+  type DemoAccount,
+  type RunningConsole,
+} from '../console-process';
 import { startRegionStack, type RunningRegionStack } from '../region-stack';
 import { startZipkin, type RunningZipkin } from '../zipkin-server';
 
@@ -18,6 +24,8 @@ const repo = path.resolve(__dirname, '../../..');
 // Dev state lives in the (git-ignored) .tongban folder, apart from any test run's.
 const stateDir = process.env.TONGBAN_STATE_DIR ?? path.join(repo, '.tongban/dev');
 const keysDir = process.env.TONGBAN_KEYS_DIR ?? path.join(repo, '.tongban/keys');
+// Databases are `<prefix>_<region>_<service>` and `<prefix>_console`; a test run uses its own.
+const databasePrefix = process.env.TONGBAN_DATABASE_PREFIX ?? 'tb_dev';
 
 function port(name: string, fallback: number): number | undefined {
   const value = process.env[name];
@@ -30,6 +38,13 @@ function port(name: string, fallback: number): number | undefined {
   return parsed === 0 ? undefined : parsed;
 }
 
+/** Every region with a file in deploy/regions. */
+function regionFiles(): string[] {
+  return readdirSync(path.join(repo, 'deploy/regions'))
+    .filter((file) => /^\d{6}\.yaml$/.test(file))
+    .map((file) => file.slice(0, 6));
+}
+
 /** The regions to run: `TONGBAN_REGIONS` (comma-separated, empty for none) or every region file. */
 function regionsToRun(): string[] {
   const listed = process.env.TONGBAN_REGIONS;
@@ -38,9 +53,7 @@ function regionsToRun(): string[] {
       .split(',')
       .map((code) => code.trim())
       .filter(Boolean);
-  return readdirSync(path.join(repo, 'deploy/regions'))
-    .filter((file) => /^\d{6}\.yaml$/.test(file))
-    .map((file) => file.slice(0, 6));
+  return regionFiles();
 }
 
 /** A webhook secret for the carrier simulator, generated once and kept with the dev state. */
@@ -53,6 +66,13 @@ function carrierSecret(): string {
   return secret;
 }
 
+const ROLE_NAMES: Record<DemoAccount['role'], string> = {
+  CLERK: '窗口受理',
+  REVIEWER: '审查',
+  APPROVER: '审批',
+  OPERATOR: '效能监测',
+};
+
 async function main(): Promise<void> {
   const started = Date.now();
   const regions = regionsToRun();
@@ -61,12 +81,15 @@ async function main(): Promise<void> {
   let postgres: PostgresServer | undefined;
   let carrier: RunningCarrierSimulator | undefined;
   let stack: RunningRegionStack | undefined;
+  let consoleApp: RunningConsole | undefined;
+  let accounts: DemoAccount[] = [];
   let stopping = false;
 
   const stop = async (code: number): Promise<never> => {
     if (!stopping) {
       stopping = true;
       console.log('\nStopping Tongban...');
+      await consoleApp?.stop();
       await stack?.stop();
       await Promise.allSettled([kafka?.stop(), zipkin?.stop(), postgres?.stop(), carrier?.stop()]);
       console.log('Stopped.');
@@ -102,7 +125,9 @@ async function main(): Promise<void> {
 
   try {
     if (regions.length > 0) {
-      await ensureDevPki({ keysDir, regions });
+      // Keys for every region file, not only those run: a region's exchange needs its partners'
+      // CA and public signing key even when the partners themselves are not started.
+      await ensureDevPki({ keysDir, regions: regionFiles() });
       const webhookSecret = carrierSecret();
       carrier = await startCarrierSimulator({ port: port('CARRIER_PORT', 8790), webhookSecret });
       console.log(
@@ -116,7 +141,17 @@ async function main(): Promise<void> {
         carrier: { url: carrier.url, apiKey: carrier.apiKey, webhookSecret },
         keysDir,
         stateDir,
-        databasePrefix: 'tb_dev',
+        databasePrefix,
+      });
+      accounts = ensureDemoStaff(path.join(stateDir, 'console-staff.yaml'), regions);
+      consoleApp = await startConsoleProcess({
+        stack,
+        postgresAdminUrl: postgres.adminUrl,
+        databaseName: `${databasePrefix}_console`,
+        staffFile: path.join(stateDir, 'console-staff.yaml'),
+        kafkaBrokers: kafka.brokers,
+        zipkinUrl: zipkin.url,
+        port: port('CONSOLE_PORT', 8700),
       });
     }
   } catch (error) {
@@ -145,6 +180,18 @@ async function main(): Promise<void> {
     for (const [service, endpoints] of Object.entries(region.services)) {
       lines.push(
         `    ${service.padEnd(12)} gRPC 127.0.0.1:${String(endpoints.grpcPort)}  HTTP http://127.0.0.1:${String(endpoints.httpPort)}/health/ready`,
+      );
+    }
+  }
+  if (consoleApp) {
+    lines.push(
+      '',
+      `Console     ${consoleApp.url}   (window desk, reviewer queue, operator dashboard)`,
+    );
+    lines.push('  Demo accounts (username / password, generated at first start):');
+    for (const account of accounts) {
+      lines.push(
+        `    ${account.region} ${ROLE_NAMES[account.role].padEnd(6, '　')} ${account.name.padEnd(3, '　')}  ${account.username.padEnd(16)} ${account.password}`,
       );
     }
   }

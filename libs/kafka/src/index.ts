@@ -1,5 +1,6 @@
 export { TopicNaming } from './topic-naming';
 export { createKafkaClient, ensureTopics } from './kafka-client';
+export { topicDepths } from './topic-depth';
 export type { KafkaClient, KafkaClientOptions } from './kafka-client';
 export {
   decodeEnvelope,

@@ -5,6 +5,7 @@ import {
   type ChannelCredentials,
   type ChannelOptions,
   type Client,
+  type ClientReadableStream,
   type ServiceError,
 } from '@grpc/grpc-js';
 import { ERROR_CODE_METADATA } from './grpc-host';
@@ -15,6 +16,21 @@ interface UnaryMethodDefinition<Request, Response> {
   responseStream: false;
   requestSerialize: (value: Request) => Buffer;
   responseDeserialize: (value: Buffer) => Response;
+}
+
+interface ServerStreamingMethodDefinition<Request, Response> {
+  path: string;
+  requestStream: false;
+  responseStream: true;
+  requestSerialize: (value: Request) => Buffer;
+  responseDeserialize: (value: Buffer) => Response;
+}
+
+interface AnyServerStreamingMethod {
+  requestStream: false;
+  responseStream: true;
+  requestSerialize: (value: never) => Buffer;
+  responseDeserialize: (value: Buffer) => unknown;
 }
 
 // Any unary method: `never` accepts every request type (parameters are contravariant).
@@ -31,12 +47,23 @@ export interface CallOptions {
   metadata?: Record<string, string>;
 }
 
-/** The unary methods of a generated service definition, as promise-returning functions. */
+/**
+ * The methods of a generated service definition: unary ones as promise-returning functions,
+ * server-streaming ones as async iterables of the messages (a refusal is thrown by the loop).
+ */
 export type PromiseClient<Definition> = {
   [
     Method in keyof Definition as Definition[Method] extends AnyUnaryMethod ? Method : never
   ]: Definition[Method] extends UnaryMethodDefinition<infer Request, infer Response>
     ? (request: Request, options?: CallOptions) => Promise<Response>
+    : never;
+} & {
+  [
+    Method in keyof Definition as Definition[Method] extends AnyServerStreamingMethod
+      ? Method
+      : never
+  ]: Definition[Method] extends ServerStreamingMethodDefinition<infer Request, infer Response>
+    ? (request: Request, options?: CallOptions) => AsyncIterable<Response>
     : never;
 } & { close(): void };
 
@@ -72,13 +99,15 @@ export function grpcClient<Definition extends Record<string, unknown>>(
       client.close();
     },
   };
-  for (const name of Object.keys(definition)) {
+  for (const [name, method] of Object.entries(definition)) {
+    if ((method as Partial<AnyServerStreamingMethod>).responseStream === true) {
+      methods[name] = (request: unknown, callOptions: CallOptions = {}) =>
+        serverStream(client, name, request, callOptions);
+      continue;
+    }
     methods[name] = (request: unknown, callOptions: CallOptions = {}) =>
       new Promise((resolve, reject) => {
-        const metadata = new Metadata();
-        for (const [key, value] of Object.entries(callOptions.metadata ?? {})) {
-          metadata.set(key, value);
-        }
+        const metadata = callMetadata(callOptions);
         const deadline = new Date(Date.now() + (callOptions.deadlineMs ?? 10_000));
         const method = client[name];
         if (!method) throw new Error(`no method ${name}`);
@@ -89,14 +118,7 @@ export function grpcClient<Definition extends Record<string, unknown>>(
           { deadline },
           (error: ServiceError | null, response: unknown) => {
             if (error) {
-              const code = error.metadata.get(ERROR_CODE_METADATA)[0];
-              reject(
-                new GrpcCallError(
-                  error.code,
-                  code === undefined ? undefined : String(code),
-                  error.details,
-                ),
-              );
+              reject(callError(error));
             } else {
               resolve(response);
             }
@@ -105,4 +127,47 @@ export function grpcClient<Definition extends Record<string, unknown>>(
       });
   }
   return methods as PromiseClient<Definition>;
+}
+
+function callMetadata(callOptions: CallOptions): Metadata {
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(callOptions.metadata ?? {})) {
+    metadata.set(key, value);
+  }
+  return metadata;
+}
+
+function callError(error: ServiceError): GrpcCallError {
+  const code = error.metadata.get(ERROR_CODE_METADATA)[0];
+  return new GrpcCallError(
+    error.code,
+    code === undefined ? undefined : String(code),
+    error.details,
+  );
+}
+
+/** A server-streaming call as an async iterable; the deadline covers the whole stream. */
+async function* serverStream(
+  client: Client & Record<string, (...args: unknown[]) => unknown>,
+  name: string,
+  request: unknown,
+  callOptions: CallOptions,
+): AsyncGenerator {
+  const method = client[name];
+  if (!method) throw new Error(`no method ${name}`);
+  const deadline = new Date(Date.now() + (callOptions.deadlineMs ?? 60_000));
+  const call = method.call(client, request, callMetadata(callOptions), {
+    deadline,
+  }) as ClientReadableStream<unknown>;
+  try {
+    for await (const message of call) yield message;
+  } catch (error) {
+    throw isServiceError(error) ? callError(error) : error;
+  } finally {
+    call.cancel();
+  }
+}
+
+function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && 'metadata' in error && 'code' in error;
 }

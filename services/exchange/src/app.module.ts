@@ -5,6 +5,7 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { DirectoryModule } from './directory/directory.module';
 import { ExchangeCoreModule } from './exchange-core.module';
 import { InboundModule } from './inbound/inbound.module';
+import { OperationsModule } from './operations/operations.module';
 import { OutboundModule } from './outbound/outbound.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { ExchangeTrust } from './trust/exchange-trust';
@@ -24,6 +25,7 @@ export class AppModule {
         DeliveryModule,
         InboundModule,
         DirectoryModule,
+        OperationsModule,
       ],
     };
   }

@@ -29,7 +29,12 @@ export type ExchangeErrorCode =
   | 'EXCHANGE.UNKNOWN_PARTNER'
   | 'EXCHANGE.PARTNER_UNAVAILABLE'
   | 'EXCHANGE.BLOB_TOO_LARGE'
-  | 'EXCHANGE.BLOB_MISMATCH';
+  | 'EXCHANGE.BLOB_MISMATCH'
+  // Operations (this region's operators, ExchangeOperationsService).
+  | 'EXCHANGE.MESSAGE_NOT_FOUND'
+  | 'EXCHANGE.NOT_FAILED'
+  | 'EXCHANGE.REQUESTER_REQUIRED'
+  | 'EXCHANGE.INVALID_PAGE_TOKEN';
 
 const STATUS: Record<ExchangeErrorCode, status> = {
   'EXCHANGE.MALFORMED': status.INVALID_ARGUMENT,
@@ -52,11 +57,15 @@ const STATUS: Record<ExchangeErrorCode, status> = {
   'EXCHANGE.PARTNER_UNAVAILABLE': status.UNAVAILABLE,
   'EXCHANGE.BLOB_TOO_LARGE': status.RESOURCE_EXHAUSTED,
   'EXCHANGE.BLOB_MISMATCH': status.INVALID_ARGUMENT,
+  'EXCHANGE.MESSAGE_NOT_FOUND': status.NOT_FOUND,
+  'EXCHANGE.NOT_FAILED': status.FAILED_PRECONDITION,
+  'EXCHANGE.REQUESTER_REQUIRED': status.INVALID_ARGUMENT,
+  'EXCHANGE.INVALID_PAGE_TOKEN': status.INVALID_ARGUMENT,
 };
 
 /**
  * A refused call or envelope. The message is for the people on the other side: the partner
- * region's operators (receipts, partner API) or this region's staff (directory).
+ * region's operators (receipts, partner API) or this region's staff (directory, operations).
  */
 export class ExchangeError extends Error implements CodedError {
   readonly grpcStatus: status;

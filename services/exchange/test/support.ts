@@ -176,10 +176,18 @@ export interface TwoRegions {
   signerA: SigningKeyPair;
   signerB: SigningKeyPair;
   producer: EventProducer;
+  /** Stops B's exchange: a partner's outage, as A sees it. */
+  stopB(): Promise<void>;
+  /** Starts B's exchange again (same database, keys and partner port); `b` is the new one. */
+  startB(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startTwoRegions(purpose: string): Promise<TwoRegions> {
+/** `env` adds to (or overrides) the fast retries every test runs with. */
+export async function startTwoRegions(
+  purpose: string,
+  options: { env?: Record<string, string> } = {},
+): Promise<TwoRegions> {
   const root = mkdtempSync(path.join(tmpdir(), `tongban-${purpose}-`));
   const keysDir = path.join(root, 'keys');
   await devPki('--keys-dir', keysDir, '411700', '429005', '430600');
@@ -197,20 +205,25 @@ export async function startTwoRegions(purpose: string): Promise<TwoRegions> {
     migrateExchangeDatabase(databaseA.url),
     migrateExchangeDatabase(databaseB.url),
   ]);
-  const env = { EXCHANGE_RETRY_INITIAL_MS: '100', EXCHANGE_RETRY_MAX_MS: '500' };
-  const start = (code: string, database: IsolatedDatabase, partnerPort: number) =>
-    startExchange({
-      code,
-      database,
-      prefix: uniqueTopicPrefix(),
-      keysDir,
-      blobDir: path.join(root, code, 'blobs'),
-      partnerPort,
-      endpoints,
-      env,
-    });
-  const a = await start('411700', databaseA, portA);
-  const b = await start('429005', databaseB, portB);
+  const env = { EXCHANGE_RETRY_INITIAL_MS: '100', EXCHANGE_RETRY_MAX_MS: '500', ...options.env };
+  const optionsOf = (
+    code: string,
+    database: IsolatedDatabase,
+    partnerPort: number,
+  ): RegionOptions => ({
+    code,
+    database,
+    prefix: uniqueTopicPrefix(),
+    keysDir,
+    blobDir: path.join(root, code, 'blobs'),
+    partnerPort,
+    endpoints,
+    env,
+  });
+  const a = await startExchange(optionsOf('411700', databaseA, portA));
+  const bOptions = optionsOf('429005', databaseB, portB);
+  const b = await startExchange(bOptions);
+  let bRunning = true;
   const producer = new EventProducer(
     createKafkaClient({ brokers: testInfrastructure().kafkaBrokers, clientId: `${purpose}-test` }),
   );
@@ -220,7 +233,7 @@ export async function startTwoRegions(purpose: string): Promise<TwoRegions> {
   const ring = new PublicKeyRing();
   ring.add('411700', signerA.publicKey);
   ring.add('429005', signerB.publicKey);
-  return {
+  const regions: TwoRegions = {
     a,
     b,
     keysDir,
@@ -228,14 +241,23 @@ export async function startTwoRegions(purpose: string): Promise<TwoRegions> {
     signerA,
     signerB,
     producer,
+    async stopB() {
+      bRunning = false;
+      await regions.b.app.close();
+    },
+    async startB() {
+      regions.b = await startExchange(bOptions);
+      bRunning = true;
+    },
     async close() {
       await producer.disconnect();
       await a.app.close();
-      await b.app.close();
+      if (bRunning) await regions.b.app.close();
       await Promise.all([databaseA.drop(), databaseB.drop()]);
       rmSync(root, { recursive: true, force: true });
     },
   };
+  return regions;
 }
 
 /** An event of `service` in `region` about one case, as that service would publish it. */

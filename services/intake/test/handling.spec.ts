@@ -551,6 +551,8 @@ describe('HandOverResult', () => {
     expect(missingClerk.errorCode).toBe('INTAKE.CLERK_REQUIRED');
     const completed = (await h.intake.handOverResult({ caseId, handedOverBy: CLERK })).case!;
     expect(completed.status).toBe(S.CASE_STATUS_COMPLETED);
+    // Completed when handed over: the time of the entry the window wrote.
+    expect(completed.completedAt).toEqual(completed.timeline.at(-1)?.at);
     expect(completed.timeline.at(-1)).toMatchObject({
       status: S.CASE_STATUS_COMPLETED,
       kind: K.TIMELINE_KIND_UNSPECIFIED,
@@ -717,6 +719,69 @@ describe('renewal offers (无感智办)', () => {
     });
     expect(await h.footprint()).toEqual(before);
   });
+
+  it('checks the renewal’s fields as merged from the expiring case and the window; the offer stays open', async () => {
+    const { caseId } = await submit(cateringSubmit());
+    const certificateId = 'QJ-XCY-2026-000003';
+    await underReview(caseId);
+    await h.publish(
+      reported(caseId, S.CASE_STATUS_APPROVED),
+      reported(caseId, S.CASE_STATUS_CERTIFICATE_ISSUED, { certificateId }),
+      reported(caseId, S.CASE_STATUS_COMPLETED),
+      noticed(caseId, {
+        kind: K.TIMELINE_KIND_RENEWAL_OFFERED,
+        renewal: {
+          certificateId,
+          validUntil: new Date('2029-11-21T16:00:00.000Z'),
+          renewalItemCode: 'SMALL_CATERING_RENEWAL',
+        },
+      }),
+    );
+    await h.caseWhen(caseId, (found) =>
+      found.timeline.some((entry) => entry.kind === K.TIMELINE_KIND_RENEWAL_OFFERED),
+    );
+    const { offers } = await h.intake.listRenewalOffers({ openOnly: true });
+    const offer = offers.find((candidate) => candidate.caseId === caseId)!;
+    const accept = (fields: Record<string, string>) =>
+      h.intake.acceptRenewalOffer({
+        offerId: offer.offerId,
+        submittedBy: CLERK,
+        channel: Channel.CHANNEL_WINDOW,
+        delivery: undefined,
+        fields,
+      });
+    const before = await h.footprint();
+
+    // The expiring case never asked whether anything changed: the window must answer it.
+    const unanswered = await refusal(accept({}));
+    expect(unanswered).toMatchObject({
+      errorCode: 'INTAKE.MISSING_FIELD',
+      grpcCode: status.INVALID_ARGUMENT,
+    });
+    expect(unanswered.message).toContain('缺少必填项：经营条件是否变化（changed）');
+    // A copied answer blanked at the window is missing too.
+    const blanked = await refusal(accept({ changed: 'NO', shop_name: ' ' }));
+    expect(blanked.errorCode).toBe('INTAKE.MISSING_FIELD');
+    expect(blanked.message).toContain('缺少必填项：店铺名称（shop_name）');
+    const invalid = await refusal(accept({ changed: 'MAYBE' }));
+    expect(invalid).toMatchObject({
+      errorCode: 'INTAKE.INVALID_FIELD_VALUE',
+      grpcCode: status.INVALID_ARGUMENT,
+    });
+    expect(invalid.message).toContain(
+      '“经营条件是否变化”（changed）不能填“MAYBE”，可选：未变化（NO）、有变化（YES）',
+    );
+    expect(await h.footprint()).toEqual(before);
+    const open = await h.intake.listRenewalOffers({ openOnly: true });
+    expect(open.offers.map((candidate) => candidate.offerId)).toContain(offer.offerId);
+
+    const renewal = (await accept({ changed: 'YES' })).case!;
+    expect(renewal).toMatchObject({ renewsCertificateId: certificateId });
+    expect(renewal.fields).toMatchObject({
+      previous_certificate_id: certificateId,
+      changed: 'YES',
+    });
+  });
 });
 
 describe('one-thing bundles (一件事)', () => {
@@ -809,6 +874,29 @@ describe('one-thing bundles (一件事)', () => {
 
     const unknown = await refusal(h.intake.submitBundle(bundleRequest({ bundleCode: 'NOPE' })));
     expect(unknown.errorCode).toBe('INTAKE.BUNDLE_NOT_OFFERED');
+    expect(await h.footprint()).toEqual(before);
+  });
+
+  it('refuses the whole bundle for a part’s incomplete form, naming the part and the field', async () => {
+    const before = await h.footprint();
+    const incomplete = bundleRequest();
+    incomplete.parts[1]!.fields = {};
+    const missing = await refusal(h.intake.submitBundle(incomplete));
+    expect(missing).toMatchObject({
+      errorCode: 'INTAKE.MISSING_FIELD',
+      grpcCode: status.INVALID_ARGUMENT,
+    });
+    expect(missing.message).toContain(`一件事“${definition.name}”未受理`);
+    expect(missing.message).toContain('企业职工基本养老保险关系转移接续”（潜江市）');
+    expect(missing.message).toContain('缺少必填项：转出地社保经办机构（transfer_from）');
+
+    // The last part is checked too, once the others passed.
+    const wrong = bundleRequest();
+    wrong.parts[2]!.fields = { account_number: '4306000001', purpose: 'RENTING' };
+    const invalid = await refusal(h.intake.submitBundle(wrong));
+    expect(invalid.errorCode).toBe('INTAKE.INVALID_FIELD_VALUE');
+    expect(invalid.message).toContain('（岳阳市）');
+    expect(invalid.message).toContain('“证明用途”（purpose）不能填“RENTING”');
     expect(await h.footprint()).toEqual(before);
   });
 

@@ -218,6 +218,8 @@ describe('SubmitCase', () => {
       itemCode: 'HPF_RETIREMENT_WITHDRAWAL',
       itemName: '离退休提取住房公积金',
       status: S.CASE_STATUS_SUBMITTED,
+      submittedBy: 'zmd-window-07',
+      completedAt: undefined,
     });
     expect(accepted.timeline.map((entry) => entry.status)).toEqual([S.CASE_STATUS_SUBMITTED]);
 
@@ -348,6 +350,18 @@ describe('SubmitCase', () => {
         status.FAILED_PRECONDITION,
       ],
       [
+        'required application field missing',
+        retireeSubmit({ fields: { ...retireeSubmit().fields, bank_account: '' } }),
+        'INTAKE.MISSING_FIELD',
+        status.INVALID_ARGUMENT,
+      ],
+      [
+        'application field value outside its options',
+        retireeSubmit({ fields: { ...retireeSubmit().fields, withdrawal_reason: 'MOVING' } }),
+        'INTAKE.INVALID_FIELD_VALUE',
+        status.INVALID_ARGUMENT,
+      ],
+      [
         'delivery the item does not offer',
         retireeSubmit({
           delivery: { method: DeliveryMethod.DELIVERY_METHOD_WINDOW_PICKUP, address: undefined },
@@ -423,6 +437,42 @@ describe('SubmitCase', () => {
     expect(reused.errorCode).toBe('INTAKE.IDEMPOTENCY_KEY_REUSED');
     expect(reused.message).toContain(first.caseId);
   });
+
+  it('checks the application fields against the partner’s catalog: the clerk learns every problem, nothing is recorded', async () => {
+    const before = { cases: await count('intake_case'), outbox: await count('outbox') };
+    const transfer = (fields: Record<string, string>) =>
+      retireeSubmit({
+        itemCode: 'PENSION_TRANSFER',
+        materials: [
+          upload('ID_CARD', 'image/jpeg', scan.jpeg()),
+          upload('TRANSFER_APPLICATION', 'application/pdf', scan.pdf()),
+          upload('CONTRIBUTION_CERTIFICATE', 'application/pdf', scan.pdf()),
+        ],
+        fields,
+      });
+    const missing = await refusal(intake.submitCase(transfer({ insured_since: '1998-07' })));
+    expect(missing).toMatchObject({
+      errorCode: 'INTAKE.MISSING_FIELD',
+      grpcCode: status.INVALID_ARGUMENT,
+    });
+    expect(missing.message).toContain('缺少必填项：转出地社保经办机构（transfer_from）');
+
+    const { bank_account: _left, ...withoutBankAccount } = retireeSubmit().fields;
+    const both = await refusal(
+      intake.submitCase(
+        retireeSubmit({ fields: { ...withoutBankAccount, outstanding_loan: '有' } }),
+      ),
+    );
+    expect(both.errorCode).toBe('INTAKE.MISSING_FIELD');
+    expect(both.message).toContain('缺少必填项：收款银行账号（bank_account）');
+    expect(both.message).toContain(
+      '“是否有未结清的住房公积金贷款”（outstanding_loan）不能填“有”，可选：否（NO）、是（YES）',
+    );
+    expect({ cases: await count('intake_case'), outbox: await count('outbox') }).toEqual(before);
+
+    const accepted = await submit(transfer({ transfer_from: '驻马店市社会保险中心' }));
+    expect(accepted.fields).toEqual({ transfer_from: '驻马店市社会保险中心' });
+  });
 });
 
 describe('timeline', () => {
@@ -464,6 +514,8 @@ describe('timeline', () => {
     expect(completed.timeline[4]?.note).toBe('秒批：准予销户提取');
     expect(completed.timeline[5]?.note).toBe('证照编号 QJ-HPF-2026-000123');
     expect(completed.certificateId).toBe('QJ-HPF-2026-000123');
+    // Completed when the handling region says it was.
+    expect(completed.completedAt).toEqual(completed.timeline.at(-1)?.at);
     expect(Buffer.from(completed.certificate).equals(certificate)).toBe(true);
   });
 
@@ -626,6 +678,8 @@ describe('GetCase and ListCases', () => {
       handlingRegion: '',
       pageSize: 1_000,
       pageToken: '',
+      query: '',
+      overdueOnly: false,
     });
     const ids = all.cases.map((found) => found.caseId);
     expect(ids).toEqual([...ids].sort().reverse());
@@ -638,6 +692,8 @@ describe('GetCase and ListCases', () => {
         handlingRegion: HANDLER,
         pageSize: 3,
         pageToken,
+        query: '',
+        overdueOnly: false,
       });
       expect(page.cases.length).toBeLessThanOrEqual(3);
       pages.push(...page.cases.map((found) => found.caseId));
@@ -650,6 +706,8 @@ describe('GetCase and ListCases', () => {
       handlingRegion: HANDLER,
       pageSize: 100,
       pageToken: '',
+      query: '',
+      overdueOnly: false,
     });
     expect(completed.cases.length).toBe(2);
     expect(new Set(completed.cases.map((found) => found.status))).toEqual(
@@ -662,11 +720,20 @@ describe('GetCase and ListCases', () => {
       handlingRegion: '430600',
       pageSize: 100,
       pageToken: '',
+      query: '',
+      overdueOnly: false,
     });
     expect(elsewhere.cases).toEqual([]);
 
     const badToken = await refusal(
-      intake.listCases({ statuses: [], handlingRegion: '', pageSize: 10, pageToken: 'nope' }),
+      intake.listCases({
+        statuses: [],
+        handlingRegion: '',
+        pageSize: 10,
+        pageToken: 'nope',
+        query: '',
+        overdueOnly: false,
+      }),
     );
     expect(badToken.errorCode).toBe('INTAKE.INVALID_PAGE_TOKEN');
   });

@@ -199,7 +199,7 @@ describe('checkSubmission — where it goes', () => {
     });
   });
 
-  it('refuses malformed field names and oversized values; their rules are the handler’s', () => {
+  it('refuses malformed field names and oversized values; the item’s rules come with its catalog', () => {
     expectRefused(
       () => check(retireeSubmit({ fields: { 'Bad Name': 'x' } })),
       'INTAKE.INVALID_FIELD',
@@ -313,6 +313,77 @@ describe('checkAgainstCatalog', () => {
       'INTAKE.DELIVERY_NOT_ALLOWED',
       /不支持窗口领取，可选：电子证照/,
     );
+  });
+
+  it('refuses a required field left out or blank, naming each by its label', () => {
+    const { bank_account: _left, ...withoutBankAccount } = retireeSubmit().fields;
+    expectRefused(
+      () =>
+        checkAgainstCatalog(
+          item('HPF_RETIREMENT_WITHDRAWAL'),
+          check(retireeSubmit({ fields: { ...withoutBankAccount, bank_name: '  ' } })),
+        ),
+      'INTAKE.MISSING_FIELD',
+      /^“离退休提取住房公积金”的申请信息不完整或有误：缺少必填项：收款银行账号（bank_account）、收款银行（bank_name）。/,
+    );
+    const transfer = retireeSubmit({
+      itemCode: 'PENSION_TRANSFER',
+      materials: [
+        upload('ID_CARD', 'image/jpeg', scan.jpeg()),
+        upload('TRANSFER_APPLICATION', 'application/pdf', scan.pdf()),
+        upload('CONTRIBUTION_CERTIFICATE', 'application/pdf', scan.pdf()),
+      ],
+      fields: { insured_since: '1998-07' },
+    });
+    expectRefused(
+      () => checkAgainstCatalog(item('PENSION_TRANSFER'), check(transfer)),
+      'INTAKE.MISSING_FIELD',
+      /缺少必填项：转出地社保经办机构（transfer_from）。/,
+    );
+  });
+
+  it('refuses a value outside a field’s options, listing the options', () => {
+    expectRefused(
+      () =>
+        checkAgainstCatalog(
+          item('HPF_RETIREMENT_WITHDRAWAL'),
+          check(
+            retireeSubmit({ fields: { ...retireeSubmit().fields, outstanding_loan: 'MAYBE' } }),
+          ),
+        ),
+      'INTAKE.INVALID_FIELD_VALUE',
+      /“是否有未结清的住房公积金贷款”（outstanding_loan）不能填“MAYBE”，可选：否（NO）、是（YES）/,
+    );
+  });
+
+  it('names every field problem in one refusal, coded by the missing field', () => {
+    const { account_number: _left, ...rest } = retireeSubmit().fields;
+    const error = refusal(() =>
+      checkAgainstCatalog(
+        item('HPF_RETIREMENT_WITHDRAWAL'),
+        check(retireeSubmit({ fields: { ...rest, withdrawal_reason: 'MOVING' } })),
+      ),
+    );
+    expect(error.code).toBe('INTAKE.MISSING_FIELD');
+    expect(error.message).toContain('缺少必填项：住房公积金个人账号（account_number）');
+    expect(error.message).toContain('“提取原因”（withdrawal_reason）不能填“MOVING”');
+  });
+
+  it('accepts a complete form, optional fields left out and fields the catalog does not define', () => {
+    // A field the partner added after this region cached its catalog must not be refused.
+    const request = retireeSubmit({
+      itemCode: 'PENSION_TRANSFER',
+      materials: [
+        upload('ID_CARD', 'image/jpeg', scan.jpeg()),
+        upload('TRANSFER_APPLICATION', 'application/pdf', scan.pdf()),
+        upload('CONTRIBUTION_CERTIFICATE', 'application/pdf', scan.pdf()),
+      ],
+      fields: { transfer_from: '驻马店市社会保险中心', contribution_months: '180' },
+    });
+    expect(() => checkAgainstCatalog(item('PENSION_TRANSFER'), check(request))).not.toThrow();
+    expect(() =>
+      checkAgainstCatalog(item('HPF_RETIREMENT_WITHDRAWAL'), check(retireeSubmit())),
+    ).not.toThrow();
   });
 
   it('names unnamed materials as the catalog does', () => {

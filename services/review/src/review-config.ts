@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { loadServiceConfig } from '@tongban/service-kit';
 import { z } from 'zod';
 
@@ -11,10 +12,25 @@ export const reviewEnvironment = {
     .min(100, 'must be at least 100 (milliseconds between deadline sweeps)')
     .max(86_400_000, 'must be at most 86400000 (one day)')
     .default(30_000),
+  /**
+   * The region's blob store, where the exchange puts the materials and survey media of received
+   * cases (the reviewer's materials viewer reads them); `<repo>/.tongban/dev/<region>/blobs`, as
+   * for intake and the exchange, when unset.
+   */
+  BLOB_DIR: z.string().min(1).optional(),
 };
 
 export type ReviewConfig = ReturnType<typeof loadReviewConfig>;
 
 export function loadReviewConfig(env: NodeJS.ProcessEnv = process.env) {
   return loadServiceConfig('review', { HTTP_PORT: 0, GRPC_PORT: 0 }, reviewEnvironment, env);
+}
+
+const workspaceRoot = path.resolve(__dirname, '../../..');
+
+/** Where this region's blobs are: BLOB_DIR, else the development folder intake uses too. */
+export function blobDirectory(config: Pick<ReviewConfig, 'BLOB_DIR' | 'REGION'>): string {
+  return path.resolve(
+    config.BLOB_DIR ?? path.join(workspaceRoot, '.tongban/dev', config.REGION, 'blobs'),
+  );
 }

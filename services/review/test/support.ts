@@ -100,6 +100,8 @@ export interface RunningReview {
   app: INestApplication;
   context: ServiceContext;
   review: Review;
+  /** host:port of the gRPC server, for calls the promise client cannot make (streams). */
+  address: string;
   stop(): Promise<void>;
 }
 
@@ -125,11 +127,13 @@ export async function startReview(options: {
   // The context's clock is read at every call: a test clock set here drives the whole service.
   if (options.clock) Object.assign(context, { clock: options.clock });
   const app = await runService(AppModule.forRoot(context), context, { shutdownHooks: false });
-  const review = grpcClient(ReviewServiceService, `127.0.0.1:${String(app.get(GrpcHost).port)}`);
+  const address = `127.0.0.1:${String(app.get(GrpcHost).port)}`;
+  const review = grpcClient(ReviewServiceService, address);
   return {
     app,
     context,
     review,
+    address,
     stop: async () => {
       review.close();
       await app.close();
@@ -278,7 +282,8 @@ export function caseReceived(options: {
   itemCode: string;
   receivedAt: Date;
   fields?: Record<string, string>;
-  materials?: string[];
+  /** Material codes (with made-up content addresses), or the materials as they are. */
+  materials?: (string | MaterialRef)[];
   caseId?: string;
   origin?: string;
   agent?: Agent;
@@ -298,7 +303,9 @@ export function caseReceived(options: {
       name: '王某',
       phone: '13800000000',
     },
-    materials: (options.materials ?? []).map(material),
+    materials: (options.materials ?? []).map((ref) =>
+      typeof ref === 'string' ? material(ref) : ref,
+    ),
     delivery: { method: DeliveryMethod.DELIVERY_METHOD_ELECTRONIC },
     fields: options.fields ?? {},
     agent: options.agent,
@@ -314,7 +321,7 @@ export function caseReceived(options: {
 export function supplementArrived(
   caseId: string,
   round: number,
-  codes: string[],
+  materials: (string | MaterialRef)[],
   note = '已按要求补正',
 ): OutgoingEvent<SupplementArrived> {
   return {
@@ -323,7 +330,11 @@ export function supplementArrived(
     payload: {
       caseId,
       originRegion: ORIGIN,
-      supplement: { round, materials: codes.map(material), note },
+      supplement: {
+        round,
+        materials: materials.map((ref) => (typeof ref === 'string' ? material(ref) : ref)),
+        note,
+      },
       receivedAt: new Date(),
       messageId: randomUUID(),
     },
@@ -333,7 +344,8 @@ export function supplementArrived(
 export function surveyMediaArrived(
   caseId: string,
   round: number,
-  media: Pick<SurveyMedium, 'checkpoint' | 'contentType' | 'capturedAt'>[],
+  media: (Pick<SurveyMedium, 'checkpoint' | 'contentType' | 'capturedAt'> &
+    Partial<Pick<SurveyMedium, 'sha256' | 'sizeBytes' | 'description'>>)[],
 ): OutgoingEvent<SurveyMediaArrived> {
   return {
     metadata: metadata(caseId),
@@ -344,10 +356,10 @@ export function surveyMediaArrived(
       evidence: {
         round,
         media: media.map((medium) => ({
-          ...medium,
           sha256: randomUUID().replaceAll('-', '').padEnd(64, 'f'),
           sizeBytes: 204_800,
           description: `${medium.checkpoint} 现场照片`,
+          ...medium,
         })),
       },
       receivedAt: new Date(),

@@ -61,6 +61,7 @@ class AttemptFailed extends Error {
  *   PENDING ──REJECTED receipt──▶ REJECTED    (DeliveryFailed alert with the receipt's code)
  *   PENDING ──no receipt─────────▶ PENDING    (attempts + 1, backoff 0.2 s doubling to 10 s)
  *   PENDING ──budget spent───────▶ FAILED     (DeliveryFailed alert)
+ *   FAILED  ──operator's retry───▶ PENDING    (attempts from 0, fresh budget: DeliveryOperations)
  *
  * Order per case: a message is sent only when every earlier message of its case (same recipient)
  * has a receipt, so message n+1 never overtakes n. Several cases go in parallel. The row of the
@@ -148,7 +149,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /**
    * The first undelivered message of each case (per recipient) that is not being sent now — by
    * this worker (in flight) or another instance (row locked) — due ones first. A message behind a
-   * FAILED one is never sent: its predecessor never arrived.
+   * FAILED one is never sent: its predecessor never arrived (until an operator puts that one back
+   * in the queue and it is delivered).
    */
   private async heads(limit: number): Promise<Head[]> {
     return this.prisma.$transaction((tx) =>
@@ -411,7 +413,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const attempts = message.attempts + 1;
     const lastError = describe(error);
     const spent =
-      Date.now() - message.createdAt.getTime() >= this.settings.retryBudgetMs ||
+      Date.now() - message.retryBudgetFrom.getTime() >= this.settings.retryBudgetMs ||
       (this.settings.maxAttempts > 0 && attempts >= this.settings.maxAttempts);
     if (!spent) {
       const retryInMs = this.settings.backoffMs(attempts);

@@ -24,3 +24,12 @@ export const KIND_NAMES: Readonly<Record<MessageKind, string>> = {
   SURVEY_EVIDENCE: '踏勘材料',
   NOTICE: '办件通知',
 };
+
+/** The name of the envelope's `body` case a message of this kind carries, as operators see it. */
+export const BODY_CASES: Readonly<Record<MessageKind, string>> = {
+  CASE_TRANSFER: 'case_transfer',
+  STATUS_REPORT: 'status_report',
+  SUPPLEMENT: 'supplement',
+  SURVEY_EVIDENCE: 'survey_evidence',
+  NOTICE: 'notice',
+};

@@ -1,6 +1,12 @@
 import { once } from 'node:events';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Client, Metadata, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  Client,
+  connectivityState,
+  Metadata,
+  type ClientWritableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import {
   PartnerExchangeServiceService as Api,
   type BlobHeader,
@@ -106,6 +112,23 @@ export class PartnerClients implements OnApplicationShutdown {
       call.cancel();
     }
     return answer;
+  }
+
+  /**
+   * Drops the channel to `partner` while it waits out its reconnect backoff after failed
+   * connections (TRANSIENT_FAILURE: every call fails at once until the backoff, up to two minutes
+   * after a long outage, has passed), so that the next call opens a fresh channel and connects at
+   * once. For an operator who knows the partner is back. Calls already running are not affected;
+   * false when there was nothing to drop.
+   */
+  reconnect(partner: string): boolean {
+    const client = this.clients.get(partner);
+    if (client?.getChannel().getConnectivityState(false) !== connectivityState.TRANSIENT_FAILURE) {
+      return false;
+    }
+    this.clients.delete(partner);
+    client.close();
+    return true;
   }
 
   onApplicationShutdown(): void {

@@ -11,6 +11,7 @@ import { CasesService } from '../cases/cases.service';
 import { toRenewalOfferProto } from '../renewals/renewal-offers';
 import { RenewalsService } from '../renewals/renewals.service';
 import { RepliesService } from '../replies/replies.service';
+import { StatisticsService } from '../statistics/statistics.service';
 
 /** The intake API for windows, terminals and the online channel. */
 @Injectable()
@@ -22,6 +23,7 @@ export class IntakeGrpcController implements OnModuleInit {
     @Inject(RepliesService) private readonly replies: RepliesService,
     @Inject(RenewalsService) private readonly renewals: RenewalsService,
     @Inject(BundlesService) private readonly bundles: BundlesService,
+    @Inject(StatisticsService) private readonly statistics: StatisticsService,
   ) {}
 
   onModuleInit(): void {
@@ -64,6 +66,7 @@ export class IntakeGrpcController implements OnModuleInit {
       acceptRenewalOffer: unary(logger, async (request) => ({
         case: toCaseProto(await this.renewals.accept(request)),
       })),
+      getCaseStatistics: unary(logger, (request) => this.statistics.caseStatistics(request)),
     };
     this.grpc.addService(IntakeServiceService, implementation);
   }

@@ -1,4 +1,5 @@
 import { CaseStatus as ProtoCaseStatus } from '@tongban/contracts/tongban/case/v1/case';
+import { isTerminal } from '@tongban/domain';
 import type { CaseStatus } from '../../prisma/generated/client';
 
 const TO_PROTO: Record<CaseStatus, ProtoCaseStatus> = {
@@ -32,3 +33,8 @@ export function statusToProto(status: CaseStatus): ProtoCaseStatus {
 export function statusFromProto(status: ProtoCaseStatus): CaseStatus | undefined {
   return FROM_PROTO.get(status);
 }
+
+/** The stored statuses in which a case has ended (completed, rejected, withdrawn). */
+export const ENDED_STATUSES: readonly CaseStatus[] = (Object.keys(TO_PROTO) as CaseStatus[]).filter(
+  (status) => isTerminal(TO_PROTO[status]),
+);

@@ -92,5 +92,8 @@ export function toCaseProto(row: CaseWithHistory): Case {
     materialsPickup: submitted.materialsPickup,
     renewsCertificateId: submitted.renewsCertificateId,
     mailException: row.mailException,
+    traceId: row.traceId,
+    submittedBy: row.submittedBy,
+    completedAt: row.completedAt ?? undefined,
   };
 }

@@ -18,11 +18,14 @@ import { CASE_ID_ATTRIBUTE, withSpan } from '@tongban/telemetry';
 import type { CaseStatus } from '../../prisma/generated/client';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service';
 import { caseEvent } from './case-event';
-import { statusFromProto, statusToProto } from './case-status';
+import { ENDED_STATUSES, statusFromProto, statusToProto } from './case-status';
 import { WITH_HISTORY, type CaseWithHistory } from './case-view';
 import { lockCase } from './lock-case';
 import { caseNotFound, IntakeError } from './intake-error';
 import { SubmissionService } from './submission.service';
+
+/** Longest search the console sends: a case number is 22 characters, a name rarely 30. */
+const MAX_QUERY = 64;
 
 /**
  * The origin's front door: accepts cases (through the submission path), withdraws open ones,
@@ -49,7 +52,10 @@ export class CasesService {
     return row;
   }
 
-  /** Newest first; the page token is the last case number of the previous page. */
+  /**
+   * Newest first; the page token is the last case number of the previous page. The query finds a
+   * case by its number, its applicant's ID number or credit code, or part of the applicant's name.
+   */
   async list(
     request: ListCasesRequest,
   ): Promise<{ cases: CaseWithHistory[]; nextPageToken: string }> {
@@ -62,11 +68,37 @@ export class CasesService {
       return stored ? [stored] : [];
     });
     const handlingRegion = request.handlingRegion.trim();
+    const query = request.query.trim();
+    if (query.length > MAX_QUERY) {
+      throw new IntakeError(
+        'INTAKE.QUERY_TOO_LONG',
+        `查询内容过长（最多 ${String(MAX_QUERY)} 个字符），请输入办件编号、证件号码或申请人姓名中的一部分。`,
+      );
+    }
     const rows = await this.prisma.intakeCase.findMany({
       where: {
-        ...(statuses.length > 0 ? { status: { in: statuses } } : {}),
+        ...(statuses.length > 0 || request.overdueOnly
+          ? {
+              status: {
+                ...(statuses.length > 0 ? { in: statuses } : {}),
+                // Overdue matters while the case is open: an ended case keeps its flag.
+                ...(request.overdueOnly ? { notIn: [...ENDED_STATUSES] } : {}),
+              },
+            }
+          : {}),
+        ...(request.overdueOnly ? { overdue: true } : {}),
         ...(handlingRegion !== '' ? { handlingRegion } : {}),
         ...(request.pageToken !== '' ? { id: { lt: request.pageToken } } : {}),
+        ...(query !== ''
+          ? {
+              OR: [
+                { id: query },
+                // Stored as the checks normalised it; a typed check character may be lower-case.
+                { applicantIdentifier: query.toUpperCase() },
+                { applicantName: { contains: likeLiteral(query), mode: 'insensitive' as const } },
+              ],
+            }
+          : {}),
       },
       include: WITH_HISTORY,
       // Case numbers are fixed width and all of this region: their order is submission order.
@@ -179,7 +211,13 @@ export class CasesService {
     await tx.intakeCase.update({
       where: { id: caseId },
       // A case that ended here waits for no answer from the applicant any more.
-      data: { status, updatedAt: new Date(), openSupplement: null, openSurvey: null },
+      data: {
+        status,
+        updatedAt: new Date(),
+        openSupplement: null,
+        openSurvey: null,
+        ...(status === 'COMPLETED' ? { completedAt: now } : {}),
+      },
     });
     await tx.timelineEntry.create({
       data: {
@@ -192,6 +230,14 @@ export class CasesService {
       },
     });
   }
+}
+
+/**
+ * The text as a literal inside a LIKE pattern: Prisma's `contains` puts it between % as it is, so
+ * a % or _ the clerk typed would match anything. Backslash is PostgreSQL's default LIKE escape.
+ */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
 function statusLabelOf(status: CaseStatus): string {

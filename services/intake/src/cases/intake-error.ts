@@ -19,6 +19,11 @@ const STATUS = {
   'INTAKE.INVALID_CREDIT_CODE': status.INVALID_ARGUMENT,
   'INTAKE.ITEM_REQUIRED': status.INVALID_ARGUMENT,
   'INTAKE.INVALID_FIELD': status.INVALID_ARGUMENT,
+  // Application fields against the item's definitions in the partner's catalog. Not
+  // FAILED_PRECONDITION like a missing material: the form as filled in is incomplete or wrong,
+  // like an incomplete mail address, and the clerk's remedy is to correct the form.
+  'INTAKE.MISSING_FIELD': status.INVALID_ARGUMENT,
+  'INTAKE.INVALID_FIELD_VALUE': status.INVALID_ARGUMENT,
   'INTAKE.DELIVERY_METHOD_REQUIRED': status.INVALID_ARGUMENT,
   'INTAKE.MAIL_ADDRESS_INCOMPLETE': status.INVALID_ARGUMENT,
   'INTAKE.TOO_MANY_MATERIALS': status.INVALID_ARGUMENT,
@@ -37,6 +42,8 @@ const STATUS = {
   'INTAKE.DAILY_LIMIT_REACHED': status.RESOURCE_EXHAUSTED,
   'INTAKE.CASE_NOT_FOUND': status.NOT_FOUND,
   'INTAKE.INVALID_PAGE_TOKEN': status.INVALID_ARGUMENT,
+  'INTAKE.QUERY_TOO_LONG': status.INVALID_ARGUMENT,
+  'INTAKE.INVALID_PERIOD': status.INVALID_ARGUMENT,
   'INTAKE.REASON_REQUIRED': status.INVALID_ARGUMENT,
   // 帮代办: who applies on the applicant's behalf, with the applicant's authorization.
   'INTAKE.AGENT_NAME_REQUIRED': status.INVALID_ARGUMENT,

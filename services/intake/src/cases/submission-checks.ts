@@ -185,9 +185,9 @@ export function checkSubmission(
 
 /**
  * The rest of 形式审查, against the partner's published catalog: every mandatory material is
- * there, none the item does not know, and the item offers the chosen delivery. Reports every
- * missing or unknown material at once, so the clerk collects them in one go. Field rules are the
- * handling region's: the catalog does not publish them.
+ * there, none the item does not know, the item offers the chosen delivery, and the application
+ * fields are as the item defines them. Reports every missing or unknown material at once, so the
+ * clerk collects them in one go, and every field problem at once, so the form is corrected once.
  */
 export function checkAgainstCatalog(
   item: CatalogItem,
@@ -231,6 +231,7 @@ export function checkAgainstCatalog(
       `“${item.name}”不需要寄送原件，请删除原件取件地址后再提交。`,
     );
   }
+  checkFieldsAgainstCatalog(item, submission.fields);
   // The catalog's name is the one the handling region's reviewer knows the material by.
   return submission.materials.map((material) => ({
     ...material,
@@ -241,6 +242,53 @@ export function checkAgainstCatalog(
           ? '授权委托书'
           : (known.get(material.code)?.name ?? material.code),
   }));
+}
+
+/**
+ * The application fields against the item's field definitions: every required field filled in,
+ * every value of a field with a list of options one of them. All problems in one refusal, coded
+ * by the first kind found (a missing field before a wrong value), each naming the field by the
+ * label the clerk sees on the form. INVALID_ARGUMENT like an incomplete mail address: the form as
+ * filled in is incomplete, and filling it in is the remedy.
+ *
+ * Fields the item does not define are accepted and travel on as they are: the window builds its
+ * form from the partner's catalog as the directory serves it now, while this check reads a copy
+ * cached for a while (and a partner on an older exchange may publish fewer fields or none), so a
+ * field the partner has just added must not be refused as unknown. Nothing relies on undefined
+ * fields: the handling region's rules may only name fields its catalog defines, and a renewal
+ * copies only the fields its item asks for. (@tongban/domain's checkApplication refuses them and
+ * needs the handling region's own item, which intake does not have: hence this sibling.)
+ */
+export function checkFieldsAgainstCatalog(
+  item: CatalogItem,
+  fields: Readonly<Record<string, string>>,
+): void {
+  // Own properties only: a field named like an Object.prototype member must not read one.
+  const valueOf = (name: string) =>
+    (Object.hasOwn(fields, name) ? fields[name]?.trim() : undefined) ?? '';
+  const missing = item.fields.filter((field) => field.required && valueOf(field.name) === '');
+  const invalid = item.fields.flatMap((field) => {
+    const value = valueOf(field.name);
+    if (value === '' || field.values.length === 0) return [];
+    if (field.values.some((option) => option.value === value)) return [];
+    return [
+      `“${field.label}”（${field.name}）不能填“${value.slice(0, 64)}”，可选：${field.values
+        .map((option) => `${option.label}（${option.value}）`)
+        .join('、')}`,
+    ];
+  });
+  const problems = [
+    missing.length > 0
+      ? `缺少必填项：${missing.map((field) => `${field.label}（${field.name}）`).join('、')}`
+      : '',
+    ...invalid,
+  ].filter((problem) => problem !== '');
+  if (problems.length > 0) {
+    refuse(
+      missing.length > 0 ? 'INTAKE.MISSING_FIELD' : 'INTAKE.INVALID_FIELD_VALUE',
+      `“${item.name}”的申请信息不完整或有误：${problems.join('；')}。请补全或更正后再提交。`,
+    );
+  }
 }
 
 export function deliveryLabel(method: DeliveryMethod): string {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { BlobStore } from '@tongban/blobs';
 import type { MaterialRef } from '@tongban/contracts/tongban/case/v1/case';
 import type { CatalogItem } from '@tongban/contracts/tongban/exchange/v1/exchange';
@@ -14,6 +15,7 @@ import { PartnerCatalogService } from '../catalog/partner-catalog.service';
 import { IntakeSettings } from '../intake-settings';
 import { BLOB_STORE } from '../materials/blob-store.provider';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service';
+import { channelFromProto } from './case-channel';
 import { caseEvent } from './case-event';
 import { WITH_HISTORY, type CaseWithHistory } from './case-view';
 import { IntakeError } from './intake-error';
@@ -183,6 +185,8 @@ export class SubmissionService {
       renewsCertificateId: options.renewsCertificateId ?? '',
     };
     const event = caseEvent(this.context, caseId, undefined, CaseSubmitted, payload);
+    const channel = channelFromProto(submission.channel);
+    if (!channel) throw new Error(`Case ${caseId} passed the checks without a channel`);
     await tx.intakeCase.create({
       data: {
         id: caseId,
@@ -193,6 +197,12 @@ export class SubmissionService {
         submission: Buffer.from(CaseSubmitted.encode(payload).finish()),
         submittedAt,
         submittedBy: submission.submittedBy,
+        // Read where enqueueEvents below reads the context it stores with the outbox row: the
+        // case names the very trace its CaseSubmitted travels in.
+        traceId: activeTraceId(),
+        channel,
+        applicantIdentifier: submission.applicant.identifier,
+        applicantName: submission.applicant.name,
         idempotencyKey: options.idempotencyKey === '' ? null : options.idempotencyKey,
         requestSha256: prepared.digest,
         correlationId: event.metadata.correlationId,
@@ -274,6 +284,12 @@ export class SubmissionService {
     }
     return earlier;
   }
+}
+
+/** The W3C trace id of the active span; empty when nothing is traced. */
+function activeTraceId(): string {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && isSpanContextValid(span) ? span.traceId : '';
 }
 
 export function isUniqueViolation(error: unknown): boolean {

@@ -337,6 +337,8 @@ export class TimelineService {
               ? Buffer.from(SurveyRequest.encode(step.surveyRequest).finish())
               : null,
           ...(step.dueAt !== undefined ? { dueAt: step.dueAt } : {}),
+          // As the handling region reported it: the handling time runs until then.
+          ...(status === 'COMPLETED' ? { completedAt: step.at } : {}),
           ...(step.certificateId !== undefined ? { certificateId: step.certificateId } : {}),
           ...(step.certificate !== undefined ? { certificate: step.certificate } : {}),
           ...(step.rejectionReason !== undefined ? { rejectionReason: step.rejectionReason } : {}),

@@ -23,7 +23,9 @@ export type ReviewErrorCode =
   | 'REVIEW.SURVEY_NOT_SUBMITTED'
   | 'REVIEW.SURVEY_ALREADY_ACCEPTED'
   | 'REVIEW.INVALID_PERIOD'
-  | 'REVIEW.INVALID_PAGE_TOKEN';
+  | 'REVIEW.INVALID_PAGE_TOKEN'
+  | 'REVIEW.MATERIAL_NOT_FOUND'
+  | 'REVIEW.MATERIAL_NOT_AVAILABLE';
 
 const STATUS: Record<ReviewErrorCode, status> = {
   'REVIEW.TASK_NOT_FOUND': status.NOT_FOUND,
@@ -48,6 +50,9 @@ const STATUS: Record<ReviewErrorCode, status> = {
   'REVIEW.SURVEY_ALREADY_ACCEPTED': status.FAILED_PRECONDITION,
   'REVIEW.INVALID_PERIOD': status.INVALID_ARGUMENT,
   'REVIEW.INVALID_PAGE_TOKEN': status.INVALID_ARGUMENT,
+  'REVIEW.MATERIAL_NOT_FOUND': status.NOT_FOUND,
+  // The content is on its way from the origin: the same call succeeds once it arrived.
+  'REVIEW.MATERIAL_NOT_AVAILABLE': status.UNAVAILABLE,
 };
 
 /** A refused review request; the message is for the reviewer at the console. */

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ArrivalsService } from './arrivals.service';
+import { blobStoreProvider } from './blob-store.provider';
 import { calendarProvider } from './calendar.provider';
 import { DeadlineSweep } from './deadline-sweep';
+import { MaterialsService } from './materials.service';
 import { OnTimeReportService } from './on-time-report.service';
 import { ReviewEvents } from './review-events';
 import { TasksGrpcController } from './tasks.grpc.controller';
@@ -15,6 +17,8 @@ import { TasksService } from './tasks.service';
     TasksService,
     ArrivalsService,
     OnTimeReportService,
+    blobStoreProvider,
+    MaterialsService,
     DeadlineSweep,
     TasksKafkaController,
     TasksGrpcController,

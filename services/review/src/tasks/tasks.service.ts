@@ -371,31 +371,55 @@ export class TasksService {
     return task;
   }
 
-  /** Tasks by deadline (the reviewer queue), optionally only in some states. */
+  /**
+   * The reviewer queue, most urgent first: tasks whose clock runs (OPEN, PRE_REVIEWED) by their
+   * deadline; then the tasks without a running deadline, by receipt: first those waiting for the
+   * applicant (their deadline only moves once the answer is in), last the closed ones.
+   * Optionally only some states.
+   *
+   * Paged by position in that order, not by count: a task decided between two pages leaves the
+   * queue without pushing one the reviewer has not seen yet onto the page already shown.
+   */
   async list(request: {
     states: ProtoTaskState[];
     pageSize: number;
     pageToken: string;
   }): Promise<{ tasks: TaskWithRounds[]; nextPageToken: string }> {
     const pageSize = Math.min(Math.max(request.pageSize || 50, 1), 500);
-    const offset = request.pageToken === '' ? 0 : Number(request.pageToken);
-    if (!Number.isInteger(offset) || offset < 0) {
-      throw new ReviewError('REVIEW.INVALID_PAGE_TOKEN', '分页标记无效，请从第一页重新查询。');
-    }
+    const after = request.pageToken === '' ? QUEUE_START : parseQueueToken(request.pageToken);
     const states = request.states.flatMap((state) => {
       const mapped = PROTO_TO_STATE.get(state);
       return mapped ? [mapped] : [];
     });
+    const page = await this.prisma.$queryRaw<QueuePosition[]>`
+      SELECT id, rank, deadline_us AS "deadlineUs", received_us AS "receivedUs"
+        FROM (SELECT id,
+                     CASE WHEN state IN ('OPEN', 'PRE_REVIEWED') THEN 0
+                          WHEN state IN ('SUPPLEMENT_REQUESTED', 'SURVEY_REQUESTED') THEN 1
+                          ELSE 2 END AS rank,
+                     CASE WHEN state IN ('OPEN', 'PRE_REVIEWED')
+                          THEN round(extract(epoch FROM due_at) * 1000000)::bigint
+                          ELSE 0 END AS deadline_us,
+                     round(extract(epoch FROM received_at) * 1000000)::bigint AS received_us
+                FROM review_task
+               WHERE cardinality(${states}::text[]) = 0 OR state::text = ANY(${states}::text[])
+             ) AS queue
+       WHERE (rank, deadline_us, received_us, id) >
+             (${after.rank}::int, ${after.deadlineUs}::bigint, ${after.receivedUs}::bigint,
+              ${after.id}::uuid)
+       ORDER BY rank, deadline_us, received_us, id
+       LIMIT ${pageSize + 1}`;
+    const shown = page.slice(0, pageSize);
     const tasks = await this.prisma.reviewTask.findMany({
-      where: states.length > 0 ? { state: { in: states } } : {},
+      where: { id: { in: shown.map((position) => position.id) } },
       include: WITH_ROUNDS,
-      orderBy: [{ dueAt: 'asc' }, { receivedAt: 'asc' }, { id: 'asc' }],
-      skip: offset,
-      take: pageSize + 1,
     });
+    const byId = new Map(tasks.map((task) => [task.id, task]));
+    const last = shown.at(-1);
     return {
-      tasks: tasks.slice(0, pageSize),
-      nextPageToken: tasks.length > pageSize ? String(offset + pageSize) : '',
+      // Tasks are never deleted: every task of the page is found, in the queue's order.
+      tasks: shown.flatMap((position) => byId.get(position.id) ?? []),
+      nextPageToken: page.length > pageSize && last ? queueToken(last) : '',
     };
   }
 
@@ -585,4 +609,49 @@ function surveyCheckpoints(checkpoints: SurveyCheckpoint[]): StoredCheckpoint[] 
     }
     return { code, description };
   });
+}
+
+/**
+ * Where a task stands in the reviewer queue: running clocks (rank 0), paused ones (1), closed
+ * tasks (2); then the deadline (rank 0 only) and the receipt, in microseconds as stored, and the
+ * id.
+ */
+interface QueuePosition {
+  id: string;
+  rank: number;
+  deadlineUs: bigint;
+  receivedUs: bigint;
+}
+
+/** Before the first task of the queue. */
+const QUEUE_START: QueuePosition = {
+  rank: -1,
+  deadlineUs: 0n,
+  receivedUs: 0n,
+  id: '00000000-0000-0000-0000-000000000000',
+};
+
+const QUEUE_TOKEN = /^q1\.([0-2])\.(-?\d{1,20})\.(-?\d{1,20})\.([0-9a-f-]{36})$/;
+
+/** The position of the last task shown, opaque to the console. */
+function queueToken(position: QueuePosition): string {
+  const { rank, deadlineUs, receivedUs, id } = position;
+  return Buffer.from(
+    `q1.${String(rank)}.${String(deadlineUs)}.${String(receivedUs)}.${id}`,
+  ).toString('base64url');
+}
+
+function parseQueueToken(token: string): QueuePosition {
+  const match = QUEUE_TOKEN.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  const [, rank, deadlineUs, receivedUs, id] = match ?? [];
+  if (
+    rank === undefined ||
+    deadlineUs === undefined ||
+    receivedUs === undefined ||
+    id === undefined ||
+    !isTaskId(id)
+  ) {
+    throw new ReviewError('REVIEW.INVALID_PAGE_TOKEN', '分页标记无效，请从第一页重新查询。');
+  }
+  return { rank: Number(rank), deadlineUs: BigInt(deadlineUs), receivedUs: BigInt(receivedUs), id };
 }

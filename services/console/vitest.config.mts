@@ -1,0 +1,3 @@
+import { projectTestConfig } from '../../.config/vitest.shared.mts';
+
+export default projectTestConfig({ infrastructure: true });

@@ -1,0 +1,13 @@
+/**
+ * A random UUID v4 for an idempotency key. `crypto.randomUUID` exists only in secure contexts
+ * (HTTPS or localhost); a window PC reaching the console over plain HTTP on the office network
+ * still has `getRandomValues`, so the key is built from that there.
+ */
+export function newIdempotencyKey(): string {
+  if (window.isSecureContext) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
