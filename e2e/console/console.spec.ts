@@ -128,7 +128,7 @@ describe('console in a real browser', () => {
     await shots.take(reviewer, 'review-queue');
     await row.click();
     await reviewer.getByTestId('task-detail').waitFor();
-    expect(await reviewer.getByTestId('material-link').count()).toBe(3);
+    await expect.poll(() => reviewer.getByTestId('material-link').count()).toBe(3);
     await reviewer.getByTestId('material-link').first().click();
     await reviewer.getByTestId('material-viewer').waitFor();
     await shots.take(reviewer, 'materials-viewer');
@@ -280,16 +280,34 @@ describe('console in a real browser', () => {
     expect(await count('channel', 'WINDOW')).toBe(4);
     const exchangeRow = operator.locator('[data-testid="exchange-row"][data-partner="429005"]');
     expect(Number(await exchangeRow.getAttribute('data-failed'))).toBe(0);
+    await expect.poll(() => operator.getByTestId('dead-letter-row').count()).toBe(5);
     for (const row of await operator.getByTestId('dead-letter-row').all()) {
       expect(Number(await row.getAttribute('data-depth'))).toBe(0);
     }
-    // Every case links to its own trace in Zipkin.
+    // Every case links to its own trace in Zipkin, and the trace is there, across both regions.
+    const traceLinks = new Map<string, string>();
     for (const caseId of createdAt411700) {
       const link = operator.locator(
         `[data-testid="recent-case"][data-case-id="${caseId}"] [data-testid="trace-link"]`,
       );
-      expect(await link.getAttribute('href')).toMatch(/\/zipkin\/traces\/[0-9a-f]{32}$/);
+      const href = (await link.getAttribute('href')) ?? '';
+      expect(href).toMatch(/\/zipkin\/traces\/[0-9a-f]{32}$/);
+      traceLinks.set(caseId, href);
     }
+    expect(new Set(traceLinks.values()).size).toBe(createdAt411700.length);
+    const goldenTrace = traceLinks.get(createdAt411700[0]!)!;
+    const traceId = goldenTrace.slice(-32);
+    await eventually(
+      async () => {
+        const spans = (await (
+          await fetch(new URL(`/api/v2/trace/${traceId}`, goldenTrace))
+        ).json()) as { localEndpoint?: { serviceName?: string } }[];
+        const services = new Set(spans.map((span) => span.localEndpoint?.serviceName));
+        expect(services).toContain('411700/intake');
+        expect(services).toContain('429005/review');
+      },
+      { timeoutMs: 30_000 },
+    );
     await shots.take(operator, 'origin-411700');
 
     // The handling region's view: four received from 411700, three decided on time (one by the

@@ -1,4 +1,9 @@
-export { loadServiceConfig, ServiceConfigError } from './service-config';
+export {
+  configProblems,
+  loadServiceConfig,
+  ServiceConfigError,
+  sharedSettings,
+} from './service-config';
 export type { BaseServiceConfig } from './service-config';
 export { ServiceClock, ServiceContext } from './service-context';
 export { ServiceKitModule } from './service-kit.module';
@@ -8,6 +13,7 @@ export type { CodedError } from './grpc-host';
 export { Readiness } from './readiness';
 export type { ReadinessReport } from './readiness';
 export { runService } from './run-service';
+export { PinoNestLogger } from './pino-nest-logger';
 export { runServiceProcess, type ServiceProcessOptions } from './run-service-process';
 export { prismaTransactions } from './prisma-transactions';
 export type { PrismaTransactional } from './prisma-transactions';

@@ -1,6 +1,7 @@
 import { telemetry } from './instrumentation';
 import { RegionFileError } from '@tongban/domain';
-import { ConsoleConfigError, loadConsoleConfig } from './config/console-config';
+import { ServiceConfigError } from '@tongban/service-kit';
+import { loadConsoleConfig } from './config/console-config';
 import { ConsoleContext } from './console-context';
 import { startConsole } from './start-console';
 
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   } catch (error) {
     // A configuration, region file or staff file mistake names every problem; a stack would bury it.
     console.error(
-      error instanceof ConsoleConfigError || error instanceof RegionFileError
+      error instanceof ServiceConfigError || error instanceof RegionFileError
         ? error.message
         : error,
     );

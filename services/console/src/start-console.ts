@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { migrate } from '@tongban/persistence';
-import type { Logger } from '@tongban/telemetry';
+import { PinoNestLogger } from '@tongban/service-kit';
 import { AppModule } from './app.module';
 import type { ConsoleContext } from './console-context';
 import { serveWebApp } from './web/web-app';
@@ -40,29 +40,4 @@ export async function startConsole(
   const url = `http://${context.config.HOST}:${String(address.port)}`;
   context.logger.info({ url, regions: context.regions.served }, 'console ready');
   return { app, url };
-}
-
-/** Nest's own log lines, as pino JSON. */
-class PinoNestLogger implements LoggerService {
-  constructor(private readonly logger: Logger) {}
-
-  log(message: unknown, context?: string): void {
-    this.logger.info({ context }, String(message));
-  }
-
-  error(message: unknown, trace?: string, context?: string): void {
-    this.logger.error({ context, trace }, String(message));
-  }
-
-  warn(message: unknown, context?: string): void {
-    this.logger.warn({ context }, String(message));
-  }
-
-  debug(message: unknown, context?: string): void {
-    this.logger.debug({ context }, String(message));
-  }
-
-  verbose(message: unknown, context?: string): void {
-    this.logger.trace({ context }, String(message));
-  }
 }

@@ -401,6 +401,7 @@ export interface TaskSummary {
   /** The clock is paused (waiting for a supplement or survey media). */
   paused: boolean;
   overdue: boolean;
+  decidedAt?: string;
 }
 
 export interface SupplementRound {
@@ -434,10 +435,21 @@ export interface RuleTrace {
   conditions: { condition: string; held: boolean }[];
 }
 
+/** An application field as the form showed it: its label, and the chosen option's label. */
+export interface FieldDisplay {
+  name: string;
+  label: string;
+  value: string;
+  /** The option's label for a choice field (e.g. 否 for NO), else the value itself. */
+  valueLabel: string;
+}
+
 export interface TaskView extends TaskSummary {
   applicant: ApplicantInput;
   agent?: AgentInput;
   fields: Record<string, string>;
+  /** The fields in the catalog's order with their labels (unknown ones last, by name). */
+  fieldDisplay: FieldDisplay[];
   materials: MaterialRef[];
   approvalDepartment: string;
   surveyRequired: boolean;
@@ -537,6 +549,7 @@ export interface DashboardCase {
   caseId: string;
   itemName: string;
   handlingRegion: string;
+  handlingRegionName: string;
   status: CaseStatus;
   submittedAt: string;
   dueAt?: string;

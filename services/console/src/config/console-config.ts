@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { configProblems, ServiceConfigError, sharedSettings } from '@tongban/service-kit';
 
 const UPSTREAM_SERVICES = ['intake', 'review', 'certificate', 'logistics', 'exchange'] as const;
 export type UpstreamService = (typeof UPSTREAM_SERVICES)[number];
@@ -16,11 +17,8 @@ const upstreamsSchema = z.record(
 );
 
 const environment = z.object({
-  HOST: z.string().default('127.0.0.1'),
+  ...sharedSettings,
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8700),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL of the console’s own database'),
   // Which regions' staff this console serves, and where each region's services answer:
   // {"411700": {"intake": "host:port", "review": …, "certificate": …, "logistics": …, "exchange": …}}.
   // One region for a region's own console; several where one site hosts the consoles of several.
@@ -42,16 +40,7 @@ const environment = z.object({
   // The staff accounts allowed to sign in (YAML list: username, name, region, role, and
   // passwordHash — or, for local development only, password).
   CONSOLE_STAFF_FILE: z.string().min(1),
-  KAFKA_BROKERS: z
-    .string()
-    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be a comma-separated list of host:port'),
-  KAFKA_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]*$/, 'may only contain letters, digits, ".", "_" and "-"')
-    .default(''),
-  // Where spans go, and where the dashboard links each case's trace.
-  ZIPKIN_URL: z.url('must be the Zipkin base URL, e.g. http://127.0.0.1:9411').optional(),
-  REGIONS_DIR: z.string().optional(),
+  // ZIPKIN_URL (shared) is also where the dashboard links each case's trace.
   // The built web app (vite build); the default is where `nx run console:build-web` puts it.
   CONSOLE_WEB_DIR: z.string().optional(),
   // A window shift: a session idle this long signs out.
@@ -61,7 +50,6 @@ const environment = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
 export type ConsoleConfig = z.infer<typeof environment> & {
@@ -69,27 +57,11 @@ export type ConsoleConfig = z.infer<typeof environment> & {
   webDir: string;
 };
 
-/** A configuration problem, naming every variable that is wrong. */
-export class ConsoleConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Configuration of console is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConsoleConfigError';
-  }
-}
-
 const serviceRoot = path.resolve(__dirname, '../..');
 
 export function loadConsoleConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
   const parsed = environment.safeParse(env);
-  if (!parsed.success) {
-    throw new ConsoleConfigError(
-      parsed.error.issues.map((issue) => {
-        const variable = issue.path.join('.') || '(environment)';
-        const given = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
-        return `${variable}: ${given === undefined ? 'missing; ' : ''}${issue.message}`;
-      }),
-    );
-  }
+  if (!parsed.success) throw new ServiceConfigError('console', configProblems(parsed.error, env));
   return {
     ...parsed.data,
     regionsDir: parsed.data.REGIONS_DIR ?? path.resolve(serviceRoot, '../../deploy/regions'),

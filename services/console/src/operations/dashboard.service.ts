@@ -162,6 +162,7 @@ export class DashboardService {
       caseId: item.caseId,
       itemName: item.itemName,
       handlingRegion: item.handlingRegion,
+      handlingRegionName: this.context.regions.name(item.handlingRegion),
       status: caseStatusName(item.status),
       submittedAt: item.submittedAt?.toISOString() ?? '',
       ...(due ? { dueAt: due } : {}),

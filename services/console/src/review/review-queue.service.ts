@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
+import type { CatalogField } from '@tongban/contracts/tongban/exchange/v1/exchange';
 import {
   Decision,
   ReviewLevel,
@@ -73,7 +74,7 @@ export class ReviewQueueService {
   }
 
   async get(region: string, taskId: string): Promise<Api.TaskResponse> {
-    return this.respond(await this.fetch(region, taskId));
+    return this.respond(region, await this.fetch(region, taskId));
   }
 
   async preReview(region: string, staff: Api.Staff, taskId: string, body: unknown) {
@@ -84,7 +85,7 @@ export class ReviewQueueService {
       reviewer: staff.username,
       note,
     });
-    return this.respond(response.task);
+    return this.respond(region, response.task);
   }
 
   async decide(region: string, staff: Api.Staff, taskId: string, body: unknown) {
@@ -101,7 +102,7 @@ export class ReviewQueueService {
       reason: input.reason,
       reviewer: staff.username,
     });
-    return this.respond(response.task);
+    return this.respond(region, response.task);
   }
 
   async requestSupplement(region: string, staff: Api.Staff, taskId: string, body: unknown) {
@@ -113,7 +114,7 @@ export class ReviewQueueService {
       note: input.note,
       reviewer: staff.username,
     });
-    return this.respond(response.task);
+    return this.respond(region, response.task);
   }
 
   async requestSurvey(region: string, staff: Api.Staff, taskId: string, body: unknown) {
@@ -125,7 +126,7 @@ export class ReviewQueueService {
       note: input.note,
       reviewer: staff.username,
     });
-    return this.respond(response.task);
+    return this.respond(region, response.task);
   }
 
   async acceptSurvey(region: string, staff: Api.Staff, taskId: string, body: unknown) {
@@ -136,7 +137,7 @@ export class ReviewQueueService {
       round,
       reviewer: staff.username,
     });
-    return this.respond(response.task);
+    return this.respond(region, response.task);
   }
 
   /**
@@ -213,10 +214,21 @@ export class ReviewQueueService {
     return response.task;
   }
 
-  private respond(task: ReviewTask | undefined): Api.TaskResponse {
+  private async respond(region: string, task: ReviewTask | undefined): Promise<Api.TaskResponse> {
     if (!task) throw new ConsoleError(502, 'UPSTREAM.FAILED', '审查服务没有返回任务，请稍后重试。');
+    const fields = await this.catalogFields(region, task);
     const now = new Date();
-    return { task: taskView(task, this.context.regions, now), now: now.toISOString() };
+    return { task: taskView(task, this.context.regions, now, fields), now: now.toISOString() };
+  }
+
+  /** The item's form fields from the region's own catalog, for labels; none if it is unreachable. */
+  private async catalogFields(region: string, task: ReviewTask): Promise<CatalogField[]> {
+    try {
+      const { catalog } = await this.context.upstreams.of(region).directory.getOwnCatalog({});
+      return catalog?.items.find((item) => item.code === task.itemCode)?.fields ?? [];
+    } catch {
+      return [];
+    }
   }
 
   private review(region: string) {

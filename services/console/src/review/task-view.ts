@@ -4,6 +4,7 @@ import {
   TaskState,
   type ReviewTask,
 } from '@tongban/contracts/tongban/review/v1/review';
+import type { CatalogField } from '@tongban/contracts/tongban/exchange/v1/exchange';
 import type * as Api from '../api/console-api';
 import {
   agentView,
@@ -33,6 +34,7 @@ export function taskSummary(
 ): Api.TaskSummary {
   const state = taskStateName(task.state);
   const due = task.clock?.dueAt ?? task.dueAt;
+  const decidedAt = iso(task.decidedAt);
   return {
     taskId: task.taskId,
     caseId: task.caseId,
@@ -51,12 +53,17 @@ export function taskSummary(
     overdue:
       task.clock?.overdueAt !== undefined ||
       (isOpenTask(state) && due !== undefined && due.getTime() < now.getTime()),
+    ...(decidedAt ? { decidedAt } : {}),
   };
 }
 
-export function taskView(task: ReviewTask, regions: RegionDirectory, now: Date): Api.TaskView {
+export function taskView(
+  task: ReviewTask,
+  regions: RegionDirectory,
+  now: Date,
+  catalogFields: readonly CatalogField[] = [],
+): Api.TaskView {
   const agent = agentView(task.agent);
-  const decidedAt = iso(task.decidedAt);
   const preReviewedAt = iso(task.preReviewedAt);
   const preReviewDueAt = iso(task.clock?.preReviewDueAt);
   return {
@@ -69,10 +76,10 @@ export function taskView(task: ReviewTask, regions: RegionDirectory, now: Date):
     },
     ...(agent ? { agent } : {}),
     fields: { ...task.fields },
+    fieldDisplay: fieldDisplay(task.fields, catalogFields),
     materials: task.materials.map(materialView),
     approvalDepartment: task.approvalDepartment,
     surveyRequired: task.surveyRequired,
-    ...(decidedAt ? { decidedAt } : {}),
     decidedBy: task.decidedBy,
     reason: task.reason,
     rule: task.rule,
@@ -122,4 +129,27 @@ function emptySupplementRequest() {
 
 function emptySurveyRequest() {
   return { round: 0, checkpoints: [], note: '', requestedBy: '', requestedAt: undefined };
+}
+
+/** The fields in the order and words of the catalog's form; fields it does not define last. */
+export function fieldDisplay(
+  fields: Record<string, string>,
+  catalogFields: readonly CatalogField[],
+): Api.FieldDisplay[] {
+  const known = catalogFields
+    .filter((field) => field.name in fields)
+    .map((field) => {
+      const value = fields[field.name] ?? '';
+      const option = field.values.find((candidate) => candidate.value === value);
+      return { name: field.name, label: field.label, value, valueLabel: option?.label ?? value };
+    });
+  const defined = new Set(catalogFields.map((field) => field.name));
+  const others = Object.keys(fields)
+    .filter((name) => !defined.has(name))
+    .sort()
+    .map((name) => {
+      const value = fields[name] ?? '';
+      return { name, label: name, value, valueLabel: value };
+    });
+  return [...known, ...others];
 }

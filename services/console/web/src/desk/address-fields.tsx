@@ -1,5 +1,5 @@
 import type { PostalAddress } from '../../../src/api/console-api';
-import { FormField } from '../shared/ui';
+import { TextField } from '../shared/forms';
 
 export const EMPTY_ADDRESS: PostalAddress = {
   recipient: '',
@@ -45,47 +45,53 @@ export function AddressFields({
   value: PostalAddress;
   onChange: (value: PostalAddress) => void;
 }) {
-  const set = (part: keyof PostalAddress) => (event: { target: { value: string } }) => {
-    onChange({ ...value, [part]: event.target.value });
+  const set = (part: keyof PostalAddress) => (text: string) => {
+    onChange({ ...value, [part]: text });
   };
   return (
     <div className="form-grid">
-      <FormField label="收件人" required>
-        <input
-          data-testid={`${prefix}-recipient`}
-          value={value.recipient}
-          onChange={set('recipient')}
-        />
-      </FormField>
-      <FormField label="联系电话" required>
-        <input
-          data-testid={`${prefix}-phone`}
-          value={value.phone}
-          inputMode="tel"
-          onChange={set('phone')}
-        />
-      </FormField>
-      <FormField label="行政区划代码" required hint="县级 6 位代码，如 411702">
-        <input
-          data-testid={`${prefix}-division`}
-          value={value.divisionCode}
-          maxLength={6}
-          inputMode="numeric"
-          onChange={set('divisionCode')}
-        />
-      </FormField>
-      <FormField label="邮政编码" required>
-        <input
-          data-testid={`${prefix}-postal`}
-          value={value.postalCode}
-          maxLength={6}
-          inputMode="numeric"
-          onChange={set('postalCode')}
-        />
-      </FormField>
-      <FormField label="详细地址" required wide>
-        <input data-testid={`${prefix}-line`} value={value.line} onChange={set('line')} />
-      </FormField>
+      <TextField
+        label="收件人"
+        required
+        testId={`${prefix}-recipient`}
+        value={value.recipient}
+        onChange={set('recipient')}
+      />
+      <TextField
+        label="联系电话"
+        required
+        testId={`${prefix}-phone`}
+        value={value.phone}
+        inputMode="tel"
+        onChange={set('phone')}
+      />
+      <TextField
+        label="行政区划代码"
+        required
+        hint="县级 6 位代码，如 411702"
+        testId={`${prefix}-division`}
+        value={value.divisionCode}
+        maxLength={6}
+        inputMode="numeric"
+        onChange={set('divisionCode')}
+      />
+      <TextField
+        label="邮政编码"
+        required
+        testId={`${prefix}-postal`}
+        value={value.postalCode}
+        maxLength={6}
+        inputMode="numeric"
+        onChange={set('postalCode')}
+      />
+      <TextField
+        label="详细地址"
+        required
+        wide
+        testId={`${prefix}-line`}
+        value={value.line}
+        onChange={set('line')}
+      />
     </div>
   );
 }

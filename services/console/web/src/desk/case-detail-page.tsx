@@ -3,8 +3,7 @@
 // open the page refreshes itself, so the clerk watches it move without pressing anything.
 import { useState } from 'react';
 import type { CaseView } from '../../../src/api/console-api';
-import { asApiFailure } from '../shared/api-client';
-import type { ApiFailure } from '../shared/api-client';
+import { ActionButton, TextField, useAction } from '../shared/forms';
 import { formatBytes, formatDateTime, maskIdentifier, maskPhone, orDash } from '../shared/format';
 import {
   APPLICANT_KIND_LABELS,
@@ -16,7 +15,7 @@ import {
 } from '../shared/labels';
 import { Link } from '../shared/router';
 import { useResource } from '../shared/use-resource';
-import { Badge, Empty, ErrorMessage, Facts, FormField, Loading, Notice, Panel } from '../shared/ui';
+import { Badge, Empty, ErrorMessage, Facts, Loaded, Notice, Panel } from '../shared/ui';
 import { useStaff } from '../session/session-context';
 import { CaseTimeline } from './case-timeline';
 import { CertificatePanel } from './certificate-panel';
@@ -93,24 +92,21 @@ export function CaseDetailPage({ caseId }: { caseId: string }) {
         </div>
       </div>
 
-      <ErrorMessage error={detail.error} />
-      {view === undefined ? (
-        detail.error === undefined ? (
-          <Loading what="办件" />
-        ) : null
-      ) : (
-        <CaseBody
-          view={view}
-          region={staff.region}
-          fieldLabels={Object.fromEntries(
-            (catalogItem?.fields ?? []).map((field) => [
-              field.name,
-              { label: field.label, values: field.values },
-            ]),
-          )}
-          onUpdated={replace}
-        />
-      )}
+      <Loaded resource={detail} what="办件">
+        {({ case: view }) => (
+          <CaseBody
+            view={view}
+            region={staff.region}
+            fieldLabels={Object.fromEntries(
+              (catalogItem?.fields ?? []).map((field) => [
+                field.name,
+                { label: field.label, values: field.values },
+              ]),
+            )}
+            onUpdated={replace}
+          />
+        )}
+      </Loaded>
     </div>
   );
 }
@@ -273,43 +269,32 @@ function CaseActions({
 }) {
   const [withdrawing, setWithdrawing] = useState(false);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<ApiFailure | string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, perform } = useAction();
   const canHandOver = view.status === 'DELIVERED' && view.delivery.method === 'WINDOW_PICKUP';
   const canWithdraw = !isTerminalStatus(view.status);
   if (!canHandOver && !canWithdraw) return null;
 
-  const run = async (action: () => Promise<{ case: CaseView }>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const run = (action: () => Promise<{ case: CaseView }>) =>
+    perform(async () => {
       const { case: updated } = await action();
       setWithdrawing(false);
       setReason('');
       onUpdated(updated);
-    } catch (failure: unknown) {
-      setError(asApiFailure(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Panel title="窗口操作">
       {canHandOver ? (
         <div className="action-row">
           <span>办理结果已送达本窗口，请核验申请人身份后交付。</span>
-          <button
-            type="button"
+          <ActionButton
+            testId="hand-over"
             className="button button-primary"
-            data-testid="hand-over"
-            disabled={busy}
-            onClick={() => {
-              void run(() => deskApi.handOver(region, view.caseId));
-            }}
+            busy={busy}
+            onClick={() => run(() => deskApi.handOver(region, view.caseId))}
           >
             交付（申请人已领取）
-          </button>
+          </ActionButton>
         </div>
       ) : null}
       {canWithdraw && !withdrawing ? (
@@ -329,17 +314,16 @@ function CaseActions({
       ) : null}
       {canWithdraw && withdrawing ? (
         <div className="withdraw-form">
-          <FormField label="撤回理由" required wide>
-            <textarea
-              data-testid="withdraw-reason"
-              rows={2}
-              value={reason}
-              placeholder="如：申请人主动申请撤回"
-              onChange={(event) => {
-                setReason(event.target.value);
-              }}
-            />
-          </FormField>
+          <TextField
+            label="撤回理由"
+            required
+            wide
+            testId="withdraw-reason"
+            rows={2}
+            value={reason}
+            placeholder="如：申请人主动申请撤回"
+            onChange={setReason}
+          />
           <div className="form-actions">
             <button
               type="button"
@@ -351,11 +335,10 @@ function CaseActions({
             >
               取消
             </button>
-            <button
-              type="button"
+            <ActionButton
+              testId="withdraw-submit"
               className="button button-danger"
-              data-testid="withdraw-submit"
-              disabled={busy}
+              busy={busy}
               onClick={() => {
                 if (reason.trim() === '') {
                   setError('请填写撤回理由。');
@@ -365,7 +348,7 @@ function CaseActions({
               }}
             >
               确认撤回
-            </button>
+            </ActionButton>
           </div>
         </div>
       ) : null}

@@ -3,13 +3,11 @@
 import { useState } from 'react';
 import type { SubmitEvent } from 'react';
 import type { CaseStatus, CaseSummary } from '../../../src/api/console-api';
-import { asApiFailure } from '../shared/api-client';
-import type { ApiFailure } from '../shared/api-client';
-import { formatDateTime } from '../shared/format';
-import { CASE_STATUSES, CHANNEL_LABELS, STATUS_LABELS, statusTone } from '../shared/labels';
-import { Link, navigate, useLocation } from '../shared/router';
+import { useAction } from '../shared/forms';
+import { CASE_STATUSES, CHANNEL_LABELS, STATUS_LABELS } from '../shared/labels';
+import { LinkedRow, navigate, useLocation } from '../shared/router';
 import { useResource } from '../shared/use-resource';
-import { Badge, Empty, ErrorMessage, Loading, Panel } from '../shared/ui';
+import { CaseProgressCells, Empty, ErrorMessage, Loading, Panel, TableHead } from '../shared/ui';
 import { useStaff } from '../session/session-context';
 import { deskApi } from './desk-api';
 
@@ -27,8 +25,7 @@ export function CaseSearchPage() {
   const key = `cases:${query}:${status}`;
   const firstPage = useResource(key, () => deskApi.searchCases(staff.region, query, status));
   const [more, setMore] = useState<{ key: string; cases: CaseSummary[]; next: string }>();
-  const [moreError, setMoreError] = useState<ApiFailure>();
-  const [loadingMore, setLoadingMore] = useState(false);
+  const { busy: loadingMore, error: moreError, perform: performMore } = useAction();
 
   const extra = more?.key === key ? more : undefined;
   const cases = [...(firstPage.data?.cases ?? []), ...(extra?.cases ?? [])];
@@ -44,18 +41,11 @@ export function CaseSearchPage() {
     else navigate(target);
   };
 
-  const loadMore = async () => {
-    setLoadingMore(true);
-    setMoreError(undefined);
-    try {
+  const loadMore = () =>
+    performMore(async () => {
       const page = await deskApi.searchCases(staff.region, query, status, nextPageToken);
       setMore({ key, cases: [...(extra?.cases ?? []), ...page.cases], next: page.nextPageToken });
-    } catch (error: unknown) {
-      setMoreError(asApiFailure(error));
-    } finally {
-      setLoadingMore(false);
-    }
-  };
+    });
 
   return (
     <div className="page">
@@ -124,37 +114,21 @@ export function CaseSearchPage() {
 function CaseTable({ cases }: { cases: CaseSummary[] }) {
   return (
     <table className="table">
-      <thead>
-        <tr>
-          <th>办件编号</th>
-          <th>申请人</th>
-          <th>事项</th>
-          <th>办理地</th>
-          <th>渠道</th>
-          <th>状态</th>
-          <th>受理时间</th>
-          <th>办结时限</th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={['办件编号', '申请人', '事项', '办理地', '渠道', '状态', '受理时间', '办结时限']}
+      />
       <tbody>
         {cases.map((summary) => {
           const path = `/desk/cases/${encodeURIComponent(summary.caseId)}`;
           return (
-            <tr
+            <LinkedRow
               key={summary.caseId}
+              to={path}
+              caseId={summary.caseId}
               data-testid="case-row"
               data-case-id={summary.caseId}
               data-status={summary.status}
-              className="row-clickable"
-              onClick={() => {
-                navigate(path);
-              }}
             >
-              <td className="nowrap">
-                <Link to={path} className="case-link">
-                  {summary.caseId}
-                </Link>
-              </td>
               <td>
                 {summary.applicantName}
                 <span className="secondary">{summary.applicantIdentifierMasked}</span>
@@ -162,15 +136,13 @@ function CaseTable({ cases }: { cases: CaseSummary[] }) {
               <td>{summary.itemName}</td>
               <td>{summary.handlingRegionName}</td>
               <td>{CHANNEL_LABELS[summary.channel]}</td>
-              <td>
-                <Badge tone={statusTone(summary.status)}>{STATUS_LABELS[summary.status]}</Badge>
-              </td>
-              <td className="nowrap">{formatDateTime(summary.submittedAt)}</td>
-              <td className="nowrap">
-                {summary.overdue ? <Badge tone="danger">已超期</Badge> : null}
-                {formatDateTime(summary.dueAt)}
-              </td>
-            </tr>
+              <CaseProgressCells
+                status={summary.status}
+                submittedAt={summary.submittedAt}
+                dueAt={summary.dueAt}
+                overdue={summary.overdue}
+              />
+            </LinkedRow>
           );
         })}
       </tbody>

@@ -2,7 +2,6 @@
 // then fills in the applicant, the item's own fields, the scanned materials and how the result
 // reaches the applicant. Everything the window can check is checked before the case leaves it.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { SubmitEvent } from 'react';
 import type {
   ApplicantKind,
   CatalogItem,
@@ -10,9 +9,16 @@ import type {
   PostalAddress,
   SubmitApplication,
 } from '../../../src/api/console-api';
-import { ApiFailure, asApiFailure } from '../shared/api-client';
+import { ApiFailure } from '../shared/api-client';
 import type { ApiProblem } from '../../../src/api/console-api';
-import { formatBytes } from '../shared/format';
+import {
+  Form,
+  ScanInput,
+  SubmitButton,
+  TextField,
+  useAction,
+  useFileChoices,
+} from '../shared/forms';
 import { newIdempotencyKey } from '../shared/ids';
 import { checkIdentifier, validateResidentId } from '../shared/identifiers';
 import {
@@ -24,14 +30,21 @@ import {
 } from '../shared/labels';
 import { navigate } from '../shared/router';
 import { useResource } from '../shared/use-resource';
-import { Badge, Empty, ErrorMessage, FormField, Loading, Notice, Panel } from '../shared/ui';
+import {
+  Badge,
+  Empty,
+  ErrorMessage,
+  FormField,
+  Loading,
+  Notice,
+  Panel,
+  TableHead,
+} from '../shared/ui';
 import { useStaff } from '../session/session-context';
 import { AddressFields, EMPTY_ADDRESS, addressProblem, trimAddress } from './address-fields';
 import { deskApi } from './desk-api';
 import { IdentifierInput } from './identifier-input';
 
-/** Scans only: photos of documents or PDFs from the window's scanner. */
-const SCAN_TYPES = 'image/*,application/pdf';
 const PHONE = /^[0-9+\-\s]{7,20}$/;
 const AGENT_RELATIONS = ['配偶', '子女', '父母', '兄弟姐妹', '其他亲属', '受委托人', '单位经办人'];
 
@@ -75,13 +88,13 @@ export function NewCasePage() {
   const [withAgent, setWithAgent] = useState(false);
   const [agent, setAgent] = useState<AgentForm>(EMPTY_AGENT);
   const [fields, setFields] = useState<Record<string, string>>({});
-  const [files, setFiles] = useState<Map<string, File>>(new Map());
+  const scans = useFileChoices();
+  const files = scans.files;
   const [fileInputsKey, setFileInputsKey] = useState(0);
   const [deliveryMethod, setDeliveryMethod] = useState<DeliveryMethod | ''>('');
   const [address, setAddress] = useState<PostalAddress>(EMPTY_ADDRESS);
   const [pickup, setPickup] = useState<PostalAddress>(EMPTY_ADDRESS);
-  const [error, setError] = useState<ApiFailure>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, perform } = useAction();
   const errorRef = useRef<HTMLDivElement>(null);
 
   // The submit bar stays on screen while the form scrolls; bring what went wrong into view.
@@ -104,7 +117,7 @@ export function NewCasePage() {
   const chooseItem = (next: CatalogItem | undefined) => {
     setItemCode(next?.code ?? '');
     setFields(Object.fromEntries((next?.fields ?? []).map((field) => [field.name, ''])));
-    setFiles(new Map());
+    scans.clear();
     setFileInputsKey((value) => value + 1);
     setDeliveryMethod(next?.deliveryMethods[0] ?? '');
     setAgent((previous) => ({
@@ -112,15 +125,6 @@ export function NewCasePage() {
       authorizationMaterial: next === undefined ? '' : defaultAuthorizationMaterial(next),
     }));
     setError(undefined);
-  };
-
-  const chooseFile = (code: string, file: File | undefined) => {
-    setFiles((previous) => {
-      const next = new Map(previous);
-      if (file === undefined) next.delete(code);
-      else next.set(code, file);
-      return next;
-    });
   };
 
   /** Names for the codes a server problem may point at. */
@@ -249,20 +253,13 @@ export function NewCasePage() {
     }
     if (item.originalsRequired) application.materialsPickup = trimAddress(pickup);
 
-    setBusy(true);
-    setError(undefined);
-    try {
-      const { case: created } = await deskApi.submitCase(staff.region, application, files);
-      navigate(`/desk/cases/${encodeURIComponent(created.caseId)}/receipt`);
-    } catch (failure: unknown) {
-      setError(asApiFailure(failure));
-      setBusy(false);
-    }
-  };
-
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    void submit();
+    await perform(
+      async () => {
+        const { case: created } = await deskApi.submitCase(staff.region, application, files);
+        navigate(`/desk/cases/${encodeURIComponent(created.caseId)}/receipt`);
+      },
+      { leaving: true },
+    );
   };
 
   return (
@@ -333,7 +330,7 @@ export function NewCasePage() {
       </Panel>
 
       {item === undefined ? null : (
-        <form onSubmit={onSubmit} noValidate className="case-form">
+        <Form onSubmit={submit} className="case-form">
           <div className="columns">
             <Panel title="② 申请人">
               <div className="form-grid">
@@ -363,25 +360,21 @@ export function NewCasePage() {
                     testId="applicant-identifier"
                   />
                 </FormField>
-                <FormField label={kind === 'PERSON' ? '姓名' : '单位名称'} required>
-                  <input
-                    data-testid="applicant-name"
-                    value={name}
-                    onChange={(event) => {
-                      setName(event.target.value);
-                    }}
-                  />
-                </FormField>
-                <FormField label="联系电话" required>
-                  <input
-                    data-testid="applicant-phone"
-                    value={phone}
-                    inputMode="tel"
-                    onChange={(event) => {
-                      setPhone(event.target.value);
-                    }}
-                  />
-                </FormField>
+                <TextField
+                  label={kind === 'PERSON' ? '姓名' : '单位名称'}
+                  required
+                  testId="applicant-name"
+                  value={name}
+                  onChange={setName}
+                />
+                <TextField
+                  label="联系电话"
+                  required
+                  testId="applicant-phone"
+                  value={phone}
+                  inputMode="tel"
+                  onChange={setPhone}
+                />
               </div>
               <label className="checkbox">
                 <input
@@ -396,15 +389,15 @@ export function NewCasePage() {
               </label>
               {withAgent ? (
                 <div className="form-grid subform">
-                  <FormField label="代办人姓名" required>
-                    <input
-                      data-testid="agent-name"
-                      value={agent.name}
-                      onChange={(event) => {
-                        setAgent({ ...agent, name: event.target.value });
-                      }}
-                    />
-                  </FormField>
+                  <TextField
+                    label="代办人姓名"
+                    required
+                    testId="agent-name"
+                    value={agent.name}
+                    onChange={(value) => {
+                      setAgent({ ...agent, name: value });
+                    }}
+                  />
                   <FormField label="代办人身份证号码" required>
                     <IdentifierInput
                       kind="PERSON"
@@ -415,16 +408,16 @@ export function NewCasePage() {
                       testId="agent-identifier"
                     />
                   </FormField>
-                  <FormField label="代办人电话" required>
-                    <input
-                      data-testid="agent-phone"
-                      value={agent.phone}
-                      inputMode="tel"
-                      onChange={(event) => {
-                        setAgent({ ...agent, phone: event.target.value });
-                      }}
-                    />
-                  </FormField>
+                  <TextField
+                    label="代办人电话"
+                    required
+                    testId="agent-phone"
+                    value={agent.phone}
+                    inputMode="tel"
+                    onChange={(value) => {
+                      setAgent({ ...agent, phone: value });
+                    }}
+                  />
                   <FormField label="与申请人关系" required>
                     <input
                       data-testid="agent-relation"
@@ -528,46 +521,28 @@ export function NewCasePage() {
 
           <Panel title="④ 申请材料（扫描件：图片或 PDF）">
             <table className="table materials-table">
-              <thead>
-                <tr>
-                  <th>材料</th>
-                  <th style={{ width: '5em' }}>要求</th>
-                  <th>扫描件</th>
-                </tr>
-              </thead>
+              <TableHead columns={['材料', { title: '要求', width: '5em' }, '扫描件']} />
               <tbody key={fileInputsKey}>
-                {item.materials.map((material) => {
-                  const file = files.get(material.code);
-                  return (
-                    <tr key={material.code}>
-                      <td>
-                        {material.name}
-                        <span className="code">{material.code}</span>
-                      </td>
-                      <td>
-                        <Badge tone={material.mandatory ? 'danger' : 'muted'}>
-                          {material.mandatory ? '必交' : '选交'}
-                        </Badge>
-                      </td>
-                      <td>
-                        <input
-                          type="file"
-                          accept={SCAN_TYPES}
-                          data-testid={`material-${material.code}`}
-                          aria-label={material.name}
-                          onChange={(event) => {
-                            chooseFile(material.code, event.target.files?.[0]);
-                          }}
-                        />
-                        {file === undefined ? null : (
-                          <span className="file-note">
-                            {file.name} · {formatBytes(file.size)}
-                          </span>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
+                {item.materials.map((material) => (
+                  <tr key={material.code}>
+                    <td>
+                      {material.name}
+                      <span className="code">{material.code}</span>
+                    </td>
+                    <td>
+                      <Badge tone={material.mandatory ? 'danger' : 'muted'}>
+                        {material.mandatory ? '必交' : '选交'}
+                      </Badge>
+                    </td>
+                    <td>
+                      <ScanInput
+                        testId={`material-${material.code}`}
+                        material={material}
+                        scans={scans}
+                      />
+                    </td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </Panel>
@@ -622,17 +597,17 @@ export function NewCasePage() {
                 提交即受理：生成办件编号和受理回执，材料转递 {catalog.data?.regionName ?? ''}
                 审查。
               </span>
-              <button
-                type="submit"
+              <SubmitButton
+                testId="submit-case"
+                busy={busy}
+                busyLabel="正在提交…"
                 className="button button-primary button-large"
-                data-testid="submit-case"
-                disabled={busy}
               >
-                {busy ? '正在提交…' : '提交受理'}
-              </button>
+                提交受理
+              </SubmitButton>
             </div>
           </div>
-        </form>
+        </Form>
       )}
     </div>
   );
@@ -649,16 +624,7 @@ function CatalogTable({
 }) {
   return (
     <table className="table catalog-table">
-      <thead>
-        <tr>
-          <th>事项</th>
-          <th>实施部门</th>
-          <th>办理方式</th>
-          <th>承诺时限</th>
-          <th>清单</th>
-          <th>送达</th>
-        </tr>
-      </thead>
+      <TableHead columns={['事项', '实施部门', '办理方式', '承诺时限', '清单', '送达']} />
       <tbody>
         {items.map((item) => (
           <tr

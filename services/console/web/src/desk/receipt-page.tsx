@@ -5,7 +5,7 @@ import { formatBytes, formatDateTime, orDash } from '../shared/format';
 import { DELIVERY_LABELS } from '../shared/labels';
 import { Link } from '../shared/router';
 import { useResource } from '../shared/use-resource';
-import { ErrorMessage, Loading } from '../shared/ui';
+import { Loaded, TableHead } from '../shared/ui';
 import { useStaff } from '../session/session-context';
 import { deskApi } from './desk-api';
 
@@ -40,14 +40,9 @@ export function ReceiptPage({ caseId }: { caseId: string }) {
           </button>
         </div>
       </div>
-      <ErrorMessage error={receipt.error} />
-      {receipt.data === undefined ? (
-        receipt.error === undefined ? (
-          <Loading what="受理回执" />
-        ) : null
-      ) : (
-        <ReceiptSheet receipt={receipt.data.receipt} />
-      )}
+      <Loaded resource={receipt} what="受理回执">
+        {(loaded) => <ReceiptSheet receipt={loaded.receipt} />}
+      </Loaded>
     </div>
   );
 }
@@ -126,13 +121,13 @@ function ReceiptSheet({ receipt }: { receipt: Receipt }) {
 
       <h3 className="receipt-section">已收取材料（{receipt.materials.length} 份）</h3>
       <table className="receipt-table receipt-materials">
-        <thead>
-          <tr>
-            <th style={{ width: '3em' }}>序号</th>
-            <th>材料名称</th>
-            <th style={{ width: '8em' }}>扫描件大小</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            { title: '序号', width: '3em' },
+            '材料名称',
+            { title: '扫描件大小', width: '8em' },
+          ]}
+        />
         <tbody>
           {receipt.materials.map((material, index) => (
             <tr key={material.code}>

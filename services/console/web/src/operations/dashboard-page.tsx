@@ -3,9 +3,8 @@
 import type { Dashboard, DashboardCase, OnTimeRow } from '../../../src/api/console-api';
 import { BarChart, DonutChart, OnTimeChart } from '../shared/charts';
 import { formatDateTime, formatDuration, formatPercent } from '../shared/format';
-import { STATUS_LABELS, statusTone } from '../shared/labels';
 import { useResource } from '../shared/use-resource';
-import { Badge, Empty, ErrorMessage, Loading, Notice, Panel } from '../shared/ui';
+import { Badge, CaseProgressCells, Empty, Loaded, Notice, Panel, TableHead } from '../shared/ui';
 import { useSession, useStaff } from '../session/session-context';
 import { FailedDeliveriesPanel } from './failed-deliveries';
 import { operationsApi } from './operations-api';
@@ -46,14 +45,11 @@ export function DashboardPage() {
           </div>
         )}
       </div>
-      <ErrorMessage error={dashboard.error} />
-      {data === undefined ? (
-        dashboard.error === undefined ? (
-          <Loading what="监测数据" />
-        ) : null
-      ) : (
-        <DashboardBody data={data} region={staff.region} onChanged={dashboard.reload} />
-      )}
+      <Loaded resource={dashboard} what="监测数据">
+        {(loaded) => (
+          <DashboardBody data={loaded} region={staff.region} onChanged={dashboard.reload} />
+        )}
+      </Loaded>
     </div>
   );
 }
@@ -79,8 +75,35 @@ function DashboardBody({
 }) {
   const { origin, handling } = data;
   const failedTotal = data.exchange.reduce((sum, row) => sum + row.failed, 0);
+  const counts: { testId: string; label: string; value: number; alert?: boolean }[] = [
+    { testId: 'metric-total', label: '受理总数', value: origin.total },
+    { testId: 'metric-open', label: '在办', value: origin.open },
+    { testId: 'metric-completed', label: '办结', value: origin.completed },
+    {
+      testId: 'metric-overdue',
+      label: '超期',
+      value: origin.overdue,
+      alert: origin.overdue > 0,
+    },
+  ];
+  const tiles: TileProps[] = [
+    ...counts.map((count) => ({ ...count, shown: `${count.value}`, unit: '件' })),
+    {
+      testId: 'metric-average-handling',
+      label: '平均办理时长',
+      value: origin.averageHandlingMs,
+      shown: origin.averageHandlingMs === 0 ? '暂无办结' : formatDuration(origin.averageHandlingMs),
+    },
+    {
+      testId: 'metric-on-time-rate',
+      label: '按期办结率',
+      value: handling.total.onTimeRate,
+      shown: handling.total.decided === 0 ? '—' : formatPercent(handling.total.onTimeRate),
+      hint: `本地办理 ${handling.total.decidedOnTime}/${handling.total.decided} 件按期`,
+      alert: handling.total.decided > 0 && handling.total.onTimeRate < 0.9,
+    },
+  ];
   // DashboardCase carries only the region code; the origin counts carry its name.
-  const regionNames = new Map(origin.byHandlingRegion.map((row) => [row.key, row.label]));
   return (
     <>
       {data.unavailable.length === 0 ? null : (
@@ -93,51 +116,9 @@ function DashboardBody({
         </div>
       )}
       <div className="tiles">
-        <Tile
-          testId="metric-total"
-          label="受理总数"
-          value={origin.total}
-          shown={`${origin.total}`}
-          unit="件"
-        />
-        <Tile
-          testId="metric-open"
-          label="在办"
-          value={origin.open}
-          shown={`${origin.open}`}
-          unit="件"
-        />
-        <Tile
-          testId="metric-completed"
-          label="办结"
-          value={origin.completed}
-          shown={`${origin.completed}`}
-          unit="件"
-        />
-        <Tile
-          testId="metric-overdue"
-          label="超期"
-          value={origin.overdue}
-          shown={`${origin.overdue}`}
-          unit="件"
-          alert={origin.overdue > 0}
-        />
-        <Tile
-          testId="metric-average-handling"
-          label="平均办理时长"
-          value={origin.averageHandlingMs}
-          shown={
-            origin.averageHandlingMs === 0 ? '暂无办结' : formatDuration(origin.averageHandlingMs)
-          }
-        />
-        <Tile
-          testId="metric-on-time-rate"
-          label="按期办结率"
-          value={handling.total.onTimeRate}
-          shown={handling.total.decided === 0 ? '—' : formatPercent(handling.total.onTimeRate)}
-          hint={`本地办理 ${handling.total.decidedOnTime}/${handling.total.decided} 件按期`}
-          alert={handling.total.decided > 0 && handling.total.onTimeRate < 0.9}
-        />
+        {tiles.map((tile) => (
+          <Tile key={tile.testId} {...tile} />
+        ))}
       </div>
 
       <div className="dashboard-grid">
@@ -172,16 +153,16 @@ function DashboardBody({
             <Empty>暂无合作地区。</Empty>
           ) : (
             <table className="table table-compact">
-              <thead>
-                <tr>
-                  <th>合作地区</th>
-                  <th className="number">待发送</th>
-                  <th className="number">发送失败</th>
-                  <th className="number">已送达</th>
-                  <th className="number">已接收</th>
-                  <th>最早待发</th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  '合作地区',
+                  { title: '待发送', number: true },
+                  { title: '发送失败', number: true },
+                  { title: '已送达', number: true },
+                  { title: '已接收', number: true },
+                  '最早待发',
+                ]}
+              />
               <tbody>
                 {data.exchange.map((row) => (
                   <tr
@@ -218,13 +199,7 @@ function DashboardBody({
             <Empty>无死信队列数据。</Empty>
           ) : (
             <table className="table table-compact">
-              <thead>
-                <tr>
-                  <th>服务</th>
-                  <th>主题</th>
-                  <th className="number">积压</th>
-                </tr>
-              </thead>
+              <TableHead columns={['服务', '主题', { title: '积压', number: true }]} />
               <tbody>
                 {data.deadLetters.map((row) => (
                   <tr
@@ -254,13 +229,13 @@ function DashboardBody({
 
       <div className="dashboard-stack">
         <Panel title="最近办件">
-          <CaseTable cases={data.recentCases} testId="recent-case" regionNames={regionNames} />
+          <CaseTable cases={data.recentCases} testId="recent-case" />
         </Panel>
         <Panel title="超期办件">
           <CaseTable
             cases={data.overdueCases}
             testId="overdue-case"
-            regionNames={regionNames}
+
             empty="当前没有超期办件。"
           />
         </Panel>
@@ -269,15 +244,7 @@ function DashboardBody({
   );
 }
 
-function Tile({
-  testId,
-  label,
-  value,
-  shown,
-  unit,
-  hint,
-  alert,
-}: {
+interface TileProps {
   testId: string;
   label: string;
   /** The raw number, for data-value. */
@@ -286,7 +253,9 @@ function Tile({
   unit?: string;
   hint?: string;
   alert?: boolean;
-}) {
+}
+
+function Tile({ testId, label, value, shown, unit, hint, alert }: TileProps) {
   return (
     <div
       className={`tile${alert === true ? ' tile-alert' : ''}`}
@@ -307,16 +276,16 @@ function OnTimeTable({ rows }: { rows: OnTimeRow[] }) {
   if (rows.length === 0) return <Empty>暂无办理数据。</Empty>;
   return (
     <table className="table table-compact">
-      <thead>
-        <tr>
-          <th>事项</th>
-          <th className="number">办结</th>
-          <th className="number">按期</th>
-          <th className="number">在办</th>
-          <th className="number">超期</th>
-          <th className="number">按期率</th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          '事项',
+          { title: '办结', number: true },
+          { title: '按期', number: true },
+          { title: '在办', number: true },
+          { title: '超期', number: true },
+          { title: '按期率', number: true },
+        ]}
+      />
       <tbody>
         {rows.map((row) => (
           <tr
@@ -346,28 +315,16 @@ function OnTimeTable({ rows }: { rows: OnTimeRow[] }) {
 function CaseTable({
   cases,
   testId,
-  regionNames,
   empty = '暂无办件。',
 }: {
   cases: DashboardCase[];
   testId: string;
-  regionNames: Map<string, string>;
   empty?: string;
 }) {
   if (cases.length === 0) return <Empty>{empty}</Empty>;
   return (
     <table className="table table-compact">
-      <thead>
-        <tr>
-          <th>办件编号</th>
-          <th>事项</th>
-          <th>办理地</th>
-          <th>状态</th>
-          <th>受理时间</th>
-          <th>期限</th>
-          <th>追踪</th>
-        </tr>
-      </thead>
+      <TableHead columns={['办件编号', '事项', '办理地', '状态', '受理时间', '期限', '追踪']} />
       <tbody>
         {cases.map((item) => (
           <tr
@@ -379,15 +336,13 @@ function CaseTable({
           >
             <td className="nowrap">{item.caseId}</td>
             <td>{item.itemName}</td>
-            <td>{regionNames.get(item.handlingRegion) ?? item.handlingRegion}</td>
-            <td>
-              <Badge tone={statusTone(item.status)}>{STATUS_LABELS[item.status]}</Badge>
-            </td>
-            <td className="nowrap">{formatDateTime(item.submittedAt)}</td>
-            <td className="nowrap">
-              {item.overdue ? <Badge tone="danger">已超期</Badge> : null}
-              {formatDateTime(item.dueAt)}
-            </td>
+            <td>{item.handlingRegionName}</td>
+            <CaseProgressCells
+              status={item.status}
+              submittedAt={item.submittedAt}
+              dueAt={item.dueAt}
+              overdue={item.overdue}
+            />
             <td>
               {item.traceUrl === undefined ? (
                 '—'

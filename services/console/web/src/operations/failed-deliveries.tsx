@@ -7,7 +7,7 @@ import { asApiFailure } from '../shared/api-client';
 import type { ApiFailure } from '../shared/api-client';
 import { formatDateTime } from '../shared/format';
 import { useResource } from '../shared/use-resource';
-import { Empty, ErrorMessage, Loading, Notice, Panel } from '../shared/ui';
+import { Empty, ErrorMessage, Loading, Notice, Panel, TableHead } from '../shared/ui';
 import { operationsApi } from './operations-api';
 
 const BODY_KIND_LABELS: Record<string, string | undefined> = {
@@ -71,18 +71,18 @@ export function FailedDeliveriesPanel({
         <Empty>没有发送失败的消息。</Empty>
       ) : (
         <table className="table table-compact">
-          <thead>
-            <tr>
-              <th>办件编号</th>
-              <th>合作地区</th>
-              <th>内容</th>
-              <th className="number">尝试次数</th>
-              <th>最后错误</th>
-              <th>放弃时间</th>
-              <th className="number">其后等待</th>
-              <th />
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              '办件编号',
+              '合作地区',
+              '内容',
+              { title: '尝试次数', number: true },
+              '最后错误',
+              '放弃时间',
+              { title: '其后等待', number: true },
+              '',
+            ]}
+          />
           <tbody>
             {deliveries.map((delivery) => (
               <tr

@@ -9,14 +9,79 @@ import type {
   TaskResponse,
   TaskView,
 } from '../../../src/api/console-api';
-import { asApiFailure } from '../shared/api-client';
-import type { ApiFailure } from '../shared/api-client';
+import { ActionButton, TextField, useAction } from '../shared/forms';
 import { LEVEL_LABELS } from '../shared/labels';
-import { ErrorMessage, FormField, Notice, Panel } from '../shared/ui';
+import { ErrorMessage, Notice, Panel } from '../shared/ui';
+import { RowsRequestSection, useDraft } from './editable-rows';
+import type { Draft, RowsRequest } from './editable-rows';
 import { reviewApi } from './review-api';
 
-const EMPTY_MATERIAL: RequestedMaterial = { code: '', name: '', reason: '' };
-const EMPTY_CHECKPOINT: SurveyCheckpoint = { code: '', description: '' };
+const SUPPLEMENT_REQUEST: RowsRequest<keyof RequestedMaterial, RequestedMaterial> = {
+  title: '要求补正（一次性告知）',
+  empty: { code: '', name: '', reason: '' },
+  inputs: [
+    {
+      field: 'code',
+      testId: (index) => `supplement-code-${index}`,
+      list: 'task-material-codes',
+      placeholder: '材料代码',
+      label: '材料代码',
+      required: true,
+    },
+    {
+      field: 'name',
+      testId: (index) => `supplement-name-${index}`,
+      placeholder: '材料名称',
+      label: '材料名称',
+      required: true,
+    },
+    {
+      field: 'reason',
+      testId: (index) => `supplement-reason-${index}`,
+      placeholder: '补正原因，如：扫描件不清晰',
+      label: '补正原因',
+      wide: true,
+    },
+  ],
+  addTestId: 'supplement-add-row',
+  addLabel: '＋ 增加一项材料',
+  noteLabel: '补正说明',
+  noteTestId: 'supplement-request-note',
+  sendTestId: 'action-request-supplement',
+  sendLabel: '要求补正',
+  incomplete: '请为每一项补正材料填写材料代码和名称（可从申请材料中选择）。',
+  done: '已要求补正，等待受理窗口提交材料。',
+};
+
+const SURVEY_REQUEST: RowsRequest<keyof SurveyCheckpoint, SurveyCheckpoint> = {
+  title: '要求远程踏勘',
+  empty: { code: '', description: '' },
+  inputs: [
+    {
+      field: 'code',
+      testId: (index) => `survey-code-${index}`,
+      placeholder: '踏勘点代码',
+      label: '踏勘点代码',
+      required: true,
+    },
+    {
+      field: 'description',
+      testId: (index) => `survey-description-${index}`,
+      placeholder: '拍摄要求，如：后厨全景及排烟设施',
+      label: '拍摄要求',
+      wide: true,
+      required: true,
+    },
+  ],
+  addTestId: 'survey-add-row',
+  addLabel: '＋ 增加踏勘点',
+  noteLabel: '踏勘说明',
+  noteTestId: 'survey-request-note',
+  sendTestId: 'action-request-survey',
+  sendLabel: '要求远程踏勘',
+  incomplete: '请为每个踏勘点填写代码和拍摄要求。',
+  done: '已要求远程踏勘，等待申请人上传照片或视频。',
+};
 
 export function ReviewActions({
   view,
@@ -29,15 +94,12 @@ export function ReviewActions({
   role: StaffRole;
   onUpdated: (response: TaskResponse) => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiFailure | string>();
+  const { busy, error, setError, perform } = useAction();
   const [done, setDone] = useState<string>();
   const [note, setNote] = useState('');
   const [reason, setReason] = useState('');
-  const [materials, setMaterials] = useState<RequestedMaterial[]>([EMPTY_MATERIAL]);
-  const [supplementNote, setSupplementNote] = useState('');
-  const [checkpoints, setCheckpoints] = useState<SurveyCheckpoint[]>([EMPTY_CHECKPOINT]);
-  const [surveyNote, setSurveyNote] = useState('');
+  const supplement = useDraft(SUPPLEMENT_REQUEST.empty);
+  const survey = useDraft(SURVEY_REQUEST.empty);
 
   const decidable = view.state === 'OPEN' || view.state === 'PRE_REVIEWED';
   const canPreReview = role === 'REVIEWER' && view.level === 'INITIAL' && view.state === 'OPEN';
@@ -46,21 +108,13 @@ export function ReviewActions({
   );
   const twoLevel = view.mode === 'TWO_LEVEL';
 
-  const run = async (what: string, action: () => Promise<TaskResponse>) => {
-    setBusy(true);
-    setError(undefined);
+  const run = (what: string, action: () => Promise<TaskResponse>) => {
     setDone(undefined);
-    try {
+    return perform(async () => {
       const response = await action();
       setDone(what);
       onUpdated(response);
-      return true;
-    } catch (failure: unknown) {
-      setError(asApiFailure(failure));
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const decide = async (decision: 'APPROVE' | 'REJECT') => {
@@ -74,59 +128,34 @@ export function ReviewActions({
     if (ok) setReason('');
   };
 
-  const requestSupplement = async () => {
-    const rows = materials.map((row) => ({
-      code: row.code.trim(),
-      name: row.name.trim(),
-      reason: row.reason.trim(),
-    }));
-    if (rows.some((row) => row.code === '' || row.name === '')) {
-      setError('请为每一项补正材料填写材料代码和名称（可从申请材料中选择）。');
+  /** Sends a request once every row has its required parts (trimmed); then the draft starts over. */
+  const sendRequest = async <Field extends string, Row extends Record<Field, string>>(
+    request: RowsRequest<Field, Row>,
+    draft: Draft<Row>,
+    send: (rows: Row[], note: string) => Promise<TaskResponse>,
+  ) => {
+    const rows = draft.rows.map((row) =>
+      request.inputs.reduce(
+        (trimmed, input) => ({ ...trimmed, [input.field]: row[input.field].trim() }),
+        row,
+      ),
+    );
+    const incomplete = rows.some((row) =>
+      request.inputs.some((input) => input.required === true && row[input.field] === ''),
+    );
+    if (incomplete) {
+      setError(request.incomplete);
       return;
     }
-    const ok = await run('已要求补正，等待受理窗口提交材料。', () =>
-      reviewApi.requestSupplement(region, view.taskId, {
-        materials: rows,
-        note: supplementNote.trim(),
-      }),
-    );
-    if (ok) {
-      setMaterials([EMPTY_MATERIAL]);
-      setSupplementNote('');
-    }
+    if (await run(request.done, () => send(rows, draft.note.trim()))) draft.clear();
   };
 
-  const requestSurvey = async () => {
-    const rows = checkpoints.map((row) => ({
-      code: row.code.trim(),
-      description: row.description.trim(),
-    }));
-    if (rows.some((row) => row.code === '' || row.description === '')) {
-      setError('请为每个踏勘点填写代码和拍摄要求。');
-      return;
-    }
-    const ok = await run('已要求远程踏勘，等待申请人上传照片或视频。', () =>
-      reviewApi.requestSurvey(region, view.taskId, {
-        checkpoints: rows,
-        note: surveyNote.trim(),
-      }),
-    );
-    if (ok) {
-      setCheckpoints([EMPTY_CHECKPOINT]);
-      setSurveyNote('');
-    }
-  };
-
-  const updateMaterial = (index: number, change: Partial<RequestedMaterial>) => {
-    setMaterials((rows) =>
-      rows.map((row, position) => {
-        if (position !== index) return row;
-        const next = { ...row, ...change };
-        // Choosing a known material code fills in its name.
-        const known = view.materials.find((material) => material.code === change.code);
-        return known !== undefined && row.name === '' ? { ...next, name: known.name } : next;
-      }),
-    );
+  const editMaterial = (row: RequestedMaterial, field: keyof RequestedMaterial, value: string) => {
+    const next = { ...row, [field]: value };
+    // Choosing a known material code fills in its name.
+    const known =
+      field === 'code' ? view.materials.find((material) => material.code === value) : undefined;
+    return known !== undefined && row.name === '' ? { ...next, name: known.name } : next;
   };
 
   const nothingToDo = !decidable && pendingSurvey === undefined;
@@ -154,30 +183,26 @@ export function ReviewActions({
       {canPreReview ? (
         <section className="action-section">
           <h3 className="subheading">{twoLevel ? '初审' : '预审'}</h3>
-          <FormField label="审查意见（选填）" wide>
-            <input
-              data-testid="pre-review-note"
-              value={note}
-              onChange={(event) => {
-                setNote(event.target.value);
-              }}
-            />
-          </FormField>
-          <button
-            type="button"
+          <TextField
+            label="审查意见（选填）"
+            wide
+            testId="pre-review-note"
+            value={note}
+            onChange={setNote}
+          />
+          <ActionButton
+            testId="action-pre-review"
             className="button button-primary button-block"
-            data-testid="action-pre-review"
-            disabled={busy}
-            onClick={() => {
-              void run(twoLevel ? '初审通过，已提交审批。' : '预审通过。', () =>
+            busy={busy}
+            onClick={async () => {
+              const ok = await run(twoLevel ? '初审通过，已提交审批。' : '预审通过。', () =>
                 reviewApi.preReview(region, view.taskId, { note: note.trim() }),
-              ).then((ok) => {
-                if (ok) setNote('');
-              });
+              );
+              if (ok) setNote('');
             }}
           >
             {twoLevel ? '初审通过' : '预审通过'}
-          </button>
+          </ActionButton>
         </section>
       ) : null}
 
@@ -185,60 +210,49 @@ export function ReviewActions({
         <section className="action-section">
           <h3 className="subheading">踏勘验收</h3>
           <p className="muted">第 {pendingSurvey.request.round} 轮踏勘影像已提交，请查看后验收。</p>
-          <button
-            type="button"
+          <ActionButton
+            testId="action-accept-survey"
             className="button button-primary button-block"
-            data-testid="action-accept-survey"
-            disabled={busy}
-            onClick={() => {
-              void run('踏勘通过。', () =>
-                reviewApi.acceptSurvey(region, view.taskId, {
-                  round: pendingSurvey.request.round,
-                }),
-              );
-            }}
+            busy={busy}
+            onClick={() =>
+              run('踏勘通过。', () =>
+                reviewApi.acceptSurvey(region, view.taskId, { round: pendingSurvey.request.round }),
+              )
+            }
           >
             踏勘通过（第 {pendingSurvey.request.round} 轮）
-          </button>
+          </ActionButton>
         </section>
       )}
 
       {decidable ? (
         <section className="action-section">
           <h3 className="subheading">审查决定</h3>
-          <FormField label="理由（不予批准时必填）" wide>
-            <textarea
-              data-testid="decision-reason"
-              rows={3}
-              value={reason}
-              onChange={(event) => {
-                setReason(event.target.value);
-              }}
-            />
-          </FormField>
+          <TextField
+            label="理由（不予批准时必填）"
+            wide
+            testId="decision-reason"
+            rows={3}
+            value={reason}
+            onChange={setReason}
+          />
           <div className="button-pair">
-            <button
-              type="button"
+            <ActionButton
+              testId="action-approve"
               className="button button-success"
-              data-testid="action-approve"
-              disabled={busy}
-              onClick={() => {
-                void decide('APPROVE');
-              }}
+              busy={busy}
+              onClick={() => decide('APPROVE')}
             >
               准予
-            </button>
-            <button
-              type="button"
+            </ActionButton>
+            <ActionButton
+              testId="action-reject"
               className="button button-danger"
-              data-testid="action-reject"
-              disabled={busy}
-              onClick={() => {
-                void decide('REJECT');
-              }}
+              busy={busy}
+              onClick={() => decide('REJECT')}
             >
               不予
-            </button>
+            </ActionButton>
           </div>
         </section>
       ) : null}
@@ -251,8 +265,17 @@ export function ReviewActions({
       )}
 
       {decidable ? (
-        <section className="action-section">
-          <h3 className="subheading">要求补正（一次性告知）</h3>
+        <RowsRequestSection
+          request={SUPPLEMENT_REQUEST}
+          draft={supplement}
+          edit={editMaterial}
+          busy={busy}
+          onSend={() =>
+            sendRequest(SUPPLEMENT_REQUEST, supplement, (materials, note) =>
+              reviewApi.requestSupplement(region, view.taskId, { materials, note }),
+            )
+          }
+        >
           <datalist id="task-material-codes">
             {view.materials.map((material) => (
               <option key={material.code} value={material.code}>
@@ -260,163 +283,20 @@ export function ReviewActions({
               </option>
             ))}
           </datalist>
-          {materials.map((row, index) => (
-            <div className="request-row" key={index}>
-              <input
-                data-testid={`supplement-code-${index}`}
-                list="task-material-codes"
-                placeholder="材料代码"
-                aria-label="材料代码"
-                value={row.code}
-                onChange={(event) => {
-                  updateMaterial(index, { code: event.target.value });
-                }}
-              />
-              <input
-                data-testid={`supplement-name-${index}`}
-                placeholder="材料名称"
-                aria-label="材料名称"
-                value={row.name}
-                onChange={(event) => {
-                  updateMaterial(index, { name: event.target.value });
-                }}
-              />
-              <input
-                data-testid={`supplement-reason-${index}`}
-                placeholder="补正原因，如：扫描件不清晰"
-                aria-label="补正原因"
-                className="request-row-wide"
-                value={row.reason}
-                onChange={(event) => {
-                  updateMaterial(index, { reason: event.target.value });
-                }}
-              />
-              {materials.length > 1 ? (
-                <button
-                  type="button"
-                  className="button button-small button-quiet"
-                  aria-label="删除此行"
-                  onClick={() => {
-                    setMaterials((rows) => rows.filter((_, position) => position !== index));
-                  }}
-                >
-                  ×
-                </button>
-              ) : null}
-            </div>
-          ))}
-          <button
-            type="button"
-            className="button button-small button-quiet"
-            data-testid="supplement-add-row"
-            onClick={() => {
-              setMaterials((rows) => [...rows, EMPTY_MATERIAL]);
-            }}
-          >
-            ＋ 增加一项材料
-          </button>
-          <FormField label="补正说明" wide>
-            <input
-              data-testid="supplement-request-note"
-              value={supplementNote}
-              onChange={(event) => {
-                setSupplementNote(event.target.value);
-              }}
-            />
-          </FormField>
-          <button
-            type="button"
-            className="button button-block"
-            data-testid="action-request-supplement"
-            disabled={busy}
-            onClick={() => {
-              void requestSupplement();
-            }}
-          >
-            要求补正
-          </button>
-        </section>
+        </RowsRequestSection>
       ) : null}
 
       {decidable ? (
-        <section className="action-section">
-          <h3 className="subheading">要求远程踏勘</h3>
-          {checkpoints.map((row, index) => (
-            <div className="request-row" key={index}>
-              <input
-                data-testid={`survey-code-${index}`}
-                placeholder="踏勘点代码"
-                aria-label="踏勘点代码"
-                value={row.code}
-                onChange={(event) => {
-                  const code = event.target.value;
-                  setCheckpoints((rows) =>
-                    rows.map((entry, position) =>
-                      position === index ? { ...entry, code } : entry,
-                    ),
-                  );
-                }}
-              />
-              <input
-                data-testid={`survey-description-${index}`}
-                placeholder="拍摄要求，如：后厨全景及排烟设施"
-                aria-label="拍摄要求"
-                className="request-row-wide"
-                value={row.description}
-                onChange={(event) => {
-                  const description = event.target.value;
-                  setCheckpoints((rows) =>
-                    rows.map((entry, position) =>
-                      position === index ? { ...entry, description } : entry,
-                    ),
-                  );
-                }}
-              />
-              {checkpoints.length > 1 ? (
-                <button
-                  type="button"
-                  className="button button-small button-quiet"
-                  aria-label="删除此行"
-                  onClick={() => {
-                    setCheckpoints((rows) => rows.filter((_, position) => position !== index));
-                  }}
-                >
-                  ×
-                </button>
-              ) : null}
-            </div>
-          ))}
-          <button
-            type="button"
-            className="button button-small button-quiet"
-            data-testid="survey-add-row"
-            onClick={() => {
-              setCheckpoints((rows) => [...rows, EMPTY_CHECKPOINT]);
-            }}
-          >
-            ＋ 增加踏勘点
-          </button>
-          <FormField label="踏勘说明" wide>
-            <input
-              data-testid="survey-request-note"
-              value={surveyNote}
-              onChange={(event) => {
-                setSurveyNote(event.target.value);
-              }}
-            />
-          </FormField>
-          <button
-            type="button"
-            className="button button-block"
-            data-testid="action-request-survey"
-            disabled={busy}
-            onClick={() => {
-              void requestSurvey();
-            }}
-          >
-            要求远程踏勘
-          </button>
-        </section>
+        <RowsRequestSection
+          request={SURVEY_REQUEST}
+          draft={survey}
+          busy={busy}
+          onSend={() =>
+            sendRequest(SURVEY_REQUEST, survey, (checkpoints, note) =>
+              reviewApi.requestSurvey(region, view.taskId, { checkpoints, note }),
+            )
+          }
+        />
       ) : null}
     </Panel>
   );

@@ -14,7 +14,7 @@ import {
 } from '../shared/labels';
 import { Link } from '../shared/router';
 import { useResource } from '../shared/use-resource';
-import { Badge, Empty, ErrorMessage, Facts, Loading, Panel } from '../shared/ui';
+import { Badge, Empty, Facts, Loaded, Panel, TableHead } from '../shared/ui';
 import { useStaff } from '../session/session-context';
 import { Countdown, clockOffset } from './countdown';
 import { MaterialLink, MaterialViewer } from './material-viewer';
@@ -80,32 +80,29 @@ export function TaskDetailPage({ taskId }: { taskId: string }) {
           )}
         </div>
       </div>
-      <ErrorMessage error={task.error} />
-      {view === undefined || task.data === undefined ? (
-        task.error === undefined ? (
-          <Loading what="审查任务" />
-        ) : null
-      ) : (
-        <div className="detail-layout">
-          <div className="detail-main">
-            <ApplicationPanel view={view} />
-            <MaterialsPanel view={view} region={staff.region} />
-            <RoundsPanel view={view} />
-            {view.ruleTrace.length === 0 ? null : <RuleTracePanel view={view} />}
+      <Loaded resource={task} what="审查任务">
+        {({ task: view, offsetMs }) => (
+          <div className="detail-layout">
+            <div className="detail-main">
+              <ApplicationPanel view={view} />
+              <MaterialsPanel view={view} region={staff.region} />
+              <RoundsPanel view={view} />
+              {view.ruleTrace.length === 0 ? null : <RuleTracePanel view={view} />}
+            </div>
+            <aside className="detail-side">
+              <SlaPanel view={view} offsetMs={offsetMs} />
+              <ReviewActions
+                view={view}
+                region={staff.region}
+                role={staff.role}
+                onUpdated={(response) => {
+                  task.replace({ ...response, offsetMs: clockOffset(response.now) });
+                }}
+              />
+            </aside>
           </div>
-          <aside className="detail-side">
-            <SlaPanel view={view} offsetMs={task.data.offsetMs} />
-            <ReviewActions
-              view={view}
-              region={staff.region}
-              role={staff.role}
-              onUpdated={(response) => {
-                task.replace({ ...response, offsetMs: clockOffset(response.now) });
-              }}
-            />
-          </aside>
-        </div>
-      )}
+        )}
+      </Loaded>
     </div>
   );
 }
@@ -144,10 +141,10 @@ function ApplicationPanel({ view }: { view: TaskView }) {
         </>
       )}
       <h3 className="subheading">申报信息</h3>
-      {Object.keys(view.fields).length === 0 ? (
+      {view.fieldDisplay.length === 0 ? (
         <Empty>无</Empty>
       ) : (
-        <Facts items={Object.entries(view.fields).map(([name, value]) => [name, orDash(value)])} />
+        <Facts items={view.fieldDisplay.map((field) => [field.label, orDash(field.valueLabel)])} />
       )}
     </Panel>
   );
@@ -156,29 +153,27 @@ function ApplicationPanel({ view }: { view: TaskView }) {
 /** Every file of the task — materials, supplements, survey media — with one viewer. */
 function MaterialsPanel({ view, region }: { view: TaskView; region: string }) {
   const [selected, setSelected] = useState<ViewableFile>();
-  const url = (sha256: string) => reviewApi.materialUrl(region, view.taskId, sha256);
+  /** A stored file of the task under the title the reviewer sees. */
+  const viewable = (
+    file: { sha256: string; contentType: string; sizeBytes: number },
+    title: string,
+  ): ViewableFile => ({
+    sha256: file.sha256,
+    title,
+    contentType: file.contentType,
+    sizeBytes: file.sizeBytes,
+    url: reviewApi.materialUrl(region, view.taskId, file.sha256),
+  });
   const groups: { title: string; files: ViewableFile[] }[] = [
     {
       title: '申请材料',
-      files: view.materials.map((material) => ({
-        sha256: material.sha256,
-        title: material.name,
-        contentType: material.contentType,
-        sizeBytes: material.sizeBytes,
-        url: url(material.sha256),
-      })),
+      files: view.materials.map((material) => viewable(material, material.name)),
     },
     ...view.supplements
       .filter((round) => round.materials.length > 0)
       .map((round) => ({
         title: `补正材料（第 ${round.request.round} 轮）`,
-        files: round.materials.map((material) => ({
-          sha256: material.sha256,
-          title: material.name,
-          contentType: material.contentType,
-          sizeBytes: material.sizeBytes,
-          url: url(material.sha256),
-        })),
+        files: round.materials.map((material) => viewable(material, material.name)),
       })),
     ...view.surveys
       .filter((round) => round.media.length > 0)
@@ -188,13 +183,10 @@ function MaterialsPanel({ view, region }: { view: TaskView; region: string }) {
           const checkpoint = round.request.checkpoints.find(
             (candidate) => candidate.code === medium.checkpoint,
           );
-          return {
-            sha256: medium.sha256,
-            title: `${checkpoint?.description ?? medium.checkpoint}${medium.description === '' ? '' : ` · ${medium.description}`}（拍摄于 ${formatDateTime(medium.capturedAt)}）`,
-            contentType: medium.contentType,
-            sizeBytes: medium.sizeBytes,
-            url: url(medium.sha256),
-          };
+          return viewable(
+            medium,
+            `${checkpoint?.description ?? medium.checkpoint}${medium.description === '' ? '' : ` · ${medium.description}`}（拍摄于 ${formatDateTime(medium.capturedAt)}）`,
+          );
         }),
       })),
   ];
@@ -306,13 +298,7 @@ function RuleTracePanel({ view }: { view: TaskView }) {
   return (
     <Panel title={`秒批规则判定${view.rule === '' ? '' : `（命中：${view.rule}）`}`}>
       <table className="table rule-trace">
-        <thead>
-          <tr>
-            <th>规则</th>
-            <th>结果</th>
-            <th>条件</th>
-          </tr>
-        </thead>
+        <TableHead columns={['规则', '结果', '条件']} />
         <tbody>
           {view.ruleTrace.map((trace) => (
             <tr

@@ -4,15 +4,20 @@
 import type { TaskSummary } from '../../../src/api/console-api';
 import { formatDateTime } from '../shared/format';
 import { LEVEL_LABELS, MODE_LABELS, TASK_STATE_LABELS, taskStateTone } from '../shared/labels';
-import { Link, navigate, useLocation } from '../shared/router';
+import { Link, LinkedRow, useLocation } from '../shared/router';
 import { useResource } from '../shared/use-resource';
-import { Badge, Empty, ErrorMessage, Loading, Panel } from '../shared/ui';
+import { Badge, Empty, Loaded, Panel, TableHead } from '../shared/ui';
 import { useStaff } from '../session/session-context';
 import { Countdown, clockOffset } from './countdown';
 import { reviewApi } from './review-api';
 import type { TaskScope } from './review-api';
 
 const REFRESH_MS = 3000;
+
+const TABS: { scope: TaskScope; to: string; label: string; testId: string }[] = [
+  { scope: 'open', to: '/review', label: '待办', testId: 'tab-open' },
+  { scope: 'decided', to: '/review?scope=decided', label: '已办', testId: 'tab-decided' },
+];
 
 export function TaskQueuePage() {
   const staff = useStaff();
@@ -50,36 +55,29 @@ export function TaskQueuePage() {
         ) : null}
       </div>
       <div className="tabs" role="tablist">
-        <Link
-          to="/review"
-          role="tab"
-          aria-selected={scope === 'open'}
-          className={scope === 'open' ? 'tab tab-active' : 'tab'}
-          data-testid="tab-open"
-        >
-          待办
-        </Link>
-        <Link
-          to="/review?scope=decided"
-          role="tab"
-          aria-selected={scope === 'decided'}
-          className={scope === 'decided' ? 'tab tab-active' : 'tab'}
-          data-testid="tab-decided"
-        >
-          已办
-        </Link>
+        {TABS.map((tab) => (
+          <Link
+            key={tab.scope}
+            to={tab.to}
+            role="tab"
+            aria-selected={scope === tab.scope}
+            className={scope === tab.scope ? 'tab tab-active' : 'tab'}
+            data-testid={tab.testId}
+          >
+            {tab.label}
+          </Link>
+        ))}
       </div>
       <Panel>
-        <ErrorMessage error={tasks.error} />
-        {tasks.data === undefined ? (
-          tasks.error === undefined ? (
-            <Loading what="审查任务" />
-          ) : null
-        ) : list.length === 0 ? (
-          <Empty>{scope === 'open' ? '暂无待审查的办件。' : '暂无已办结的审查任务。'}</Empty>
-        ) : (
-          <TaskTable tasks={list} offsetMs={tasks.data.offsetMs} scope={scope} />
-        )}
+        <Loaded resource={tasks} what="审查任务">
+          {(loaded) =>
+            loaded.tasks.length === 0 ? (
+              <Empty>{scope === 'open' ? '暂无待审查的办件。' : '暂无已办结的审查任务。'}</Empty>
+            ) : (
+              <TaskTable tasks={loaded.tasks} offsetMs={loaded.offsetMs} scope={scope} />
+            )
+          }
+        </Loaded>
       </Panel>
     </div>
   );
@@ -96,37 +94,31 @@ function TaskTable({
 }) {
   return (
     <table className="table">
-      <thead>
-        <tr>
-          <th>办件编号</th>
-          <th>受理地</th>
-          <th>事项</th>
-          <th>申请人</th>
-          <th>状态</th>
-          <th>层级</th>
-          <th>{scope === 'open' ? '办理期限' : '接收时间'}</th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          '办件编号',
+          '受理地',
+          '事项',
+          '申请人',
+          '状态',
+          '层级',
+          scope === 'open' ? '办理期限' : '办结时间',
+        ]}
+      />
       <tbody>
         {tasks.map((task) => {
           const path = `/review/tasks/${encodeURIComponent(task.taskId)}`;
           return (
-            <tr
+            <LinkedRow
               key={task.taskId}
+              to={path}
+              caseId={task.caseId}
+              className={task.overdue ? 'row-overdue' : undefined}
               data-testid="task-row"
               data-case-id={task.caseId}
               data-task-id={task.taskId}
               data-state={task.state}
-              className={`row-clickable${task.overdue ? ' row-overdue' : ''}`}
-              onClick={() => {
-                navigate(path);
-              }}
             >
-              <td className="nowrap">
-                <Link to={path} className="case-link">
-                  {task.caseId}
-                </Link>
-              </td>
               <td>{task.originRegionName}</td>
               <td>
                 {task.itemName}
@@ -154,10 +146,10 @@ function TaskTable({
                     <span className="secondary">截止 {formatDateTime(task.dueAt)}</span>
                   </>
                 ) : (
-                  formatDateTime(task.receivedAt)
+                  formatDateTime(task.decidedAt ?? task.receivedAt)
                 )}
               </td>
-            </tr>
+            </LinkedRow>
           );
         })}
       </tbody>

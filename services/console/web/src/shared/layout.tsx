@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import type { Staff } from '../../../src/api/console-api';
 import { ROLE_LABELS } from './labels';
 import { Link, useLocation } from './router';
+import { BrandMark } from './ui';
 
 interface NavItem {
   to: string;
@@ -44,9 +45,7 @@ export function Layout({
     <div className="app">
       <header className="top-bar no-print">
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            通
-          </span>
+          <BrandMark />
           <span className="brand-name">跨省通办</span>
           <span className="brand-region">{staff.regionName}</span>
         </div>

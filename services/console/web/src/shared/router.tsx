@@ -2,7 +2,7 @@
 // library. The location is an external store (popstate + our own event), so every component that
 // reads it re-renders when it changes.
 import { useMemo, useSyncExternalStore } from 'react';
-import type { AnchorHTMLAttributes, MouseEvent, ReactNode } from 'react';
+import type { AnchorHTMLAttributes, HTMLAttributes, MouseEvent, ReactNode } from 'react';
 
 const NAVIGATED = 'tongban:navigated';
 
@@ -75,5 +75,34 @@ export function Link({ to, onClick, children, ...rest }: LinkProps) {
     <a href={to} onClick={follow} {...rest}>
       {children}
     </a>
+  );
+}
+
+/**
+ * A table row that opens `to` wherever it is clicked. Its first cell, the case number, links there
+ * for real, so the keyboard, middle click and "copy link" work too.
+ */
+export function LinkedRow({
+  to,
+  caseId,
+  className,
+  children,
+  ...rest
+}: HTMLAttributes<HTMLTableRowElement> & { to: string; caseId: string; children: ReactNode }) {
+  return (
+    <tr
+      {...rest}
+      className={`row-clickable${className === undefined ? '' : ` ${className}`}`}
+      onClick={() => {
+        navigate(to);
+      }}
+    >
+      <td className="nowrap">
+        <Link to={to} className="case-link">
+          {caseId}
+        </Link>
+      </td>
+      {children}
+    </tr>
   );
 }

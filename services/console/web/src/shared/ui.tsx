@@ -1,6 +1,9 @@
 // Small building blocks every screen shares, so the console looks like one product.
 import type { ReactNode } from 'react';
+import type { CaseStatus } from '../../../src/api/console-api';
 import type { ApiFailure } from './api-client';
+import { formatDateTime } from './format';
+import { STATUS_LABELS, statusTone } from './labels';
 import type { Tone } from './labels';
 
 export function Badge({
@@ -96,6 +99,34 @@ export function Loading({ what }: { what: string }) {
   return <p className="loading">正在加载{what}…</p>;
 }
 
+/**
+ * A resource on screen: its error (kept next to older data when a refresh fails), that it is
+ * loading until the first answer, then what is made of its data.
+ */
+export function Loaded<T>({
+  resource,
+  what,
+  children,
+}: {
+  resource: { data: T | undefined; error: ApiFailure | undefined };
+  /** What is loading, as in 正在加载办件. */
+  what: string;
+  children: (data: T) => ReactNode;
+}) {
+  return (
+    <>
+      <ErrorMessage error={resource.error} />
+      {resource.data === undefined ? (
+        resource.error === undefined ? (
+          <Loading what={what} />
+        ) : null
+      ) : (
+        children(resource.data)
+      )}
+    </>
+  );
+}
+
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
@@ -111,6 +142,30 @@ export function Facts({ items }: { items: [label: string, value: ReactNode][] })
         </div>
       ))}
     </dl>
+  );
+}
+
+/** A header column: its title, right-aligned over numbers, or of a set width. */
+type Column = string | { title: string; number?: boolean; width?: string };
+
+export function TableHead({ columns }: { columns: Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column, index) => {
+          const { title, number, width } = typeof column === 'string' ? { title: column } : column;
+          return (
+            <th
+              key={index}
+              className={number === true ? 'number' : undefined}
+              style={width === undefined ? undefined : { width }}
+            >
+              {title}
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
   );
 }
 
@@ -137,5 +192,40 @@ export function FormField({
       {children}
       {hint === undefined ? null : <span className="form-hint">{hint}</span>}
     </label>
+  );
+}
+
+/** The product's mark, on the sign-in card and in the top bar. */
+export function BrandMark() {
+  return (
+    <span className="brand-mark" aria-hidden="true">
+      通
+    </span>
+  );
+}
+
+/** A case's state, when it was handed in and its deadline: three cells of a row of cases. */
+export function CaseProgressCells({
+  status,
+  submittedAt,
+  dueAt,
+  overdue,
+}: {
+  status: CaseStatus;
+  submittedAt: string;
+  dueAt: string | undefined;
+  overdue: boolean;
+}) {
+  return (
+    <>
+      <td>
+        <Badge tone={statusTone(status)}>{STATUS_LABELS[status]}</Badge>
+      </td>
+      <td className="nowrap">{formatDateTime(submittedAt)}</td>
+      <td className="nowrap">
+        {overdue ? <Badge tone="danger">已超期</Badge> : null}
+        {formatDateTime(dueAt)}
+      </td>
+    </>
   );
 }
